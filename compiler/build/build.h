@@ -1,0 +1,42 @@
+/* build.h — compiles a generated model source into a shared library with the system C compiler.
+ *
+ *     void *so = NULL; size_t so_len = 0;
+ *     aoti_build_options opt; aoti_build_options_init(&opt);
+ *     if (aoti_build_shared_library(src, src_len, "model", &opt, &so, &so_len) != AOTI_OK) ...
+ *     free(so);
+ *
+ * Works in a private temporary folder (removed afterwards, also on failure) with fixed relative
+ * file names, so the same source and compiler give the same bytes. A compiler failure is reported
+ * with the command line and the compiler's own messages.
+ */
+#ifndef AOTI_BUILD_H
+#define AOTI_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "aoti/runtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct aoti_build_options {
+  const char *cc;      /* compiler command; NULL: $CC, else "cc" */
+  const char *cflags;  /* extra flags appended after the defaults (-O3 -fPIC -shared ...); may be NULL */
+  bool keep_temps;     /* leave the temporary folder and say where (for debugging) */
+  bool verbose;        /* print the command line to stderr */
+} aoti_build_options;
+
+void aoti_build_options_init(aoti_build_options *options);
+
+/* Builds `source` into a shared library; *out_bytes (malloc'd, caller frees) holds the .so. */
+aoti_status aoti_build_shared_library(const char *source, size_t source_len, const char *name,
+                                      const aoti_build_options *options, void **out_bytes,
+                                      size_t *out_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AOTI_BUILD_H */

@@ -1,0 +1,113 @@
+/* ops.h — the op table: every ATen op aotic understands, with its schema, shape function and
+ * lowering.
+ *
+ * A row holds the op's schema exactly as PyTorch declares it (aten/src/ATen/native/
+ * native_functions.yaml, cited per op), so argument names, order and defaults come from the
+ * schema, not guesses. Binding matches a raw node (ir.h) against its row: named arguments go to
+ * their schema positions, missing ones take the schema default, and the output shapes the file
+ * declares are checked against the row's shape function.
+ *
+ *     if (aoti_ops_bind(g) != AOTI_OK)      // every unsupported op listed, with the nodes using it
+ *       fprintf(stderr, "%s\n", aoti_last_error());
+ *
+ * The table is constant and may be read from any thread.
+ */
+#ifndef AOTI_OPS_H
+#define AOTI_OPS_H
+
+#include "ir/ir.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum aoti_schema_type {
+  AOTI_SCHEMA_TENSOR,
+  AOTI_SCHEMA_TENSOR_LIST, /* Tensor[] */
+  AOTI_SCHEMA_OPT_TENSOR_LIST, /* Tensor?[] */
+  AOTI_SCHEMA_INT,
+  AOTI_SCHEMA_SYMINT,
+  AOTI_SCHEMA_INT_LIST,    /* int[] / int[N] */
+  AOTI_SCHEMA_SYMINT_LIST, /* SymInt[] / SymInt[N] */
+  AOTI_SCHEMA_FLOAT,
+  AOTI_SCHEMA_FLOAT_LIST,
+  AOTI_SCHEMA_BOOL,
+  AOTI_SCHEMA_BOOL_LIST,
+  AOTI_SCHEMA_SCALAR,      /* int, float or bool */
+  AOTI_SCHEMA_STR,
+  AOTI_SCHEMA_SCALAR_TYPE,
+  AOTI_SCHEMA_LAYOUT,
+  AOTI_SCHEMA_MEMORY_FORMAT,
+  AOTI_SCHEMA_DEVICE,
+} aoti_schema_type;
+
+typedef struct aoti_schema_arg {
+  const char *name;
+  aoti_schema_type type;
+  int32_t list_size;   /* N of int[N], 0 otherwise */
+  bool optional;       /* T? */
+  bool kwarg_only;     /* after `*` */
+  bool has_default;
+  aoti_arg default_value; /* valid when has_default; lists point into the schema's own storage */
+} aoti_schema_arg;
+
+typedef struct aoti_schema {
+  const char *name;     /* "linear" (namespace and overload not included) */
+  const char *overload; /* "default", "Tensor", "Scalar", ... */
+  int32_t num_args;
+  const aoti_schema_arg *args;
+  int32_t num_returns;
+} aoti_schema;
+
+/* Parses a native_functions.yaml declaration, e.g.
+ * "linear(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor", into `out`, which the caller
+ * releases with aoti_schema_free. Errors quote the declaration and the offending character. */
+aoti_status aoti_schema_parse(const char *decl, const char *overload, aoti_schema *out);
+void aoti_schema_free(aoti_schema *schema);
+
+/* Computes the output values' dtypes and shapes of a bound node from its arguments. Writes one
+ * dtype, rank and dims per output. Returns AOTI_ERROR_FORMAT with a message naming the node when
+ * its arguments are inconsistent (e.g. mismatched matmul sizes). */
+typedef aoti_status (*aoti_shape_fn)(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes,
+                                     int32_t *out_ranks, const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
+
+/* How an op reaches C (aoti_op.lowering). Passes rewrite AOTI_LOWER_DECOMPOSE ops into others;
+ * codegen emits the rest. */
+typedef enum aoti_lowering {
+  AOTI_LOWER_DECOMPOSE = 0, /* e.g. linear -> t + addmm; reshape -> view (+ copy) */
+  AOTI_LOWER_MATMUL,        /* mm, addmm (and bmm, baddbmm later) */
+  AOTI_LOWER_UNARY,         /* elementwise over one tensor: relu, sigmoid, ... (pointwise expr in `a`) */
+  AOTI_LOWER_BINARY,        /* broadcasting elementwise: add, sub, mul, div (expr in `a`, `b`, `alpha`) */
+  AOTI_LOWER_VIEW,          /* same bytes, new shape: view, _unsafe_view, unsqueeze, squeeze, alias, detach */
+  AOTI_LOWER_COPY,          /* strided copy: permute, t, transpose, expand, clone, contiguous */
+} aoti_lowering;
+
+struct aoti_op {
+  const char *target;      /* "torch.ops.aten.linear.default" */
+  const char *declaration; /* the native_functions.yaml schema string */
+  aoti_shape_fn shape;
+  aoti_lowering lowering;
+  /* For AOTI_LOWER_UNARY / AOTI_LOWER_BINARY: the element's value as a C expression of float
+   * operands `a`, `b` and the node's float argument `alpha` (add/sub), e.g. "(a > 0.0f ? a : 0.0f)". */
+  const char *pointwise;
+};
+
+/* The row for a target string, or NULL. */
+const aoti_op *aoti_op_find(const char *target);
+/* The parsed schema of a row (parsed once, on first use, kept for the process; thread-safe). */
+const aoti_schema *aoti_op_schema(const aoti_op *op);
+
+/* All rows, for docs and tests. */
+size_t aoti_op_count(void);
+const aoti_op *aoti_op_at(size_t index);
+
+/* Binds every node of `g` (see the overview), then checks each node's declared output shapes and
+ * dtypes against its shape function. On an unknown target the error lists every unsupported
+ * target, each with the names of all nodes using it, and the graph is left unbound. */
+aoti_status aoti_ops_bind(aoti_graph *g);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AOTI_OPS_H */

@@ -1,0 +1,55 @@
+/* passes.h — graph-to-graph rewrites between op binding and codegen.
+ *
+ * Each pass takes a bound graph (aoti_ops_bind) and leaves a bound, verified graph. They run in
+ * the order aoti_passes_run lists; each is also callable alone for its tests.
+ *
+ *     aoti_passes_run(g, &stats);   // decompose, fold constants, drop dead nodes, plan memory
+ */
+#ifndef AOTI_PASSES_H
+#define AOTI_PASSES_H
+
+#include "ir/ir.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Rewrites ops with no lowering of their own into ops that have one (e.g. linear -> t + addmm,
+ * or whatever the table says), so codegen sees only lowered ops. */
+aoti_status aoti_pass_decompose(aoti_graph *g);
+
+/* Freezing: evaluates at compile time every node whose inputs are all constants and that a
+ * compile-time evaluator exists for (layout ops such as t/permute/view/expand at least), turning
+ * its outputs into AOTI_CONSTANT_FOLDED constants. Constants nobody uses any more are dropped. */
+aoti_status aoti_pass_fold_constants(aoti_graph *g);
+
+/* Views that need no data movement (view/reshape/_unsafe_view/squeeze/unsqueeze/flatten of a
+ * contiguous value) become aliases: planned by memory planning, not copied by codegen. */
+aoti_status aoti_pass_alias_views(aoti_graph *g);
+
+/* Assigns every intermediate value an offset in one arena, reusing space by lifetime. Offsets and
+ * the arena size are expressions over the symbols (so one build serves every size in range). */
+typedef struct aoti_memory_plan {
+  int32_t num_values;           /* = graph num_values */
+  const aoti_sx **offsets;      /* per value id: byte offset in the arena, or NULL if not planned */
+  const aoti_sx *arena_bytes;   /* total bytes, a multiple of AOTI_ABI_ALIGNMENT */
+} aoti_memory_plan;
+
+/* Plans `g`; the plan lives in the graph's arena. Graph outputs and user inputs are not planned
+ * (they live in caller buffers), aliases share their source's offset. */
+aoti_status aoti_pass_plan_memory(aoti_graph *g, aoti_memory_plan *out_plan);
+
+typedef struct aoti_pass_stats {
+  int32_t nodes_before, nodes_after;
+  int32_t constants_folded;
+} aoti_pass_stats;
+
+/* Runs decompose, fold_constants, alias_views and dead-node removal, verifying after each.
+ * `stats` may be NULL. (Memory planning is run by codegen.) */
+aoti_status aoti_passes_run(aoti_graph *g, aoti_pass_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AOTI_PASSES_H */
