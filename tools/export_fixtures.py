@@ -8,7 +8,8 @@ Writes into --out (default tests/fixtures/torch-<major.minor>/ of this repositor
   strided.ep   non-contiguous parameter view, two buffers viewing one storage at offsets; batch dynamic
   static.ep    the MLP with every size static (batch 4)
 and beside each <name>.samples.npz: arrays case<k>.input<i> / case<k>.output<j> computed by eager
-(cases: batch 8 then batch 1 for dynamic programs, batch 4 for static.ep).
+(cases: batch 8 then batch 1 for dynamic programs, batch 2 instead of 1 where the file declares
+min 2 (torch 2.2); batch 4 for static.ep).
 
 It then prints the call_function targets of every graph, fails if one falls outside the
 compiler's first op table (ALLOWED_OPS), and updates the folder's row in
@@ -41,7 +42,7 @@ ALLOWED_OPS = {
 # Ops allowed only with one overload (add.Scalar etc. are not in the table).
 ALLOWED_OVERLOADS = {"add.Tensor", "sub.Tensor", "mul.Tensor", "div.Tensor"}
 
-DYNAMIC_BATCHES = (8, 1)
+DYNAMIC_BATCHES = (8, 1)  # the small case is raised to the declared minimum (2 under torch 2.2)
 STATIC_BATCH = 4
 IN_FEATURES = 10
 HIDDEN = 16
@@ -133,19 +134,28 @@ def sample_arrays(model, batches, seed):
     return arrays
 
 
+def declared_batches(ep):
+    """DYNAMIC_BATCHES kept inside the program's declared batch range, so every sample case is
+    one a runtime that enforces range_constraints must accept. torch 2.2 writes min 2 for
+    Dim(min=1) (it specializes sizes 0 and 1), so its small case is batch 2."""
+    (batch_range,) = ep.range_constraints.values()
+    return tuple(max(b, int(batch_range.lower)) for b in DYNAMIC_BATCHES)
+
+
 def fixture_programs():
     """(name, model, exported program, sample batches) for every fixture."""
     mlp = seeded(MLP)
     mlp_ep = export(mlp, 8, dynamic=True)
     buffers = seeded(Buffers)
     strided = seeded(Strided)
-    return [
-        ("mlp", mlp, mlp_ep, DYNAMIC_BATCHES),
-        ("mlp_core", mlp, decompose(mlp_ep), DYNAMIC_BATCHES),
-        ("buffers", buffers, export(buffers, 8, dynamic=True), DYNAMIC_BATCHES),
-        ("strided", strided, export(strided, 8, dynamic=True), DYNAMIC_BATCHES),
-        ("static", mlp, export(mlp, STATIC_BATCH, dynamic=False), (STATIC_BATCH,)),
+    dynamic = [
+        ("mlp", mlp, mlp_ep),
+        ("mlp_core", mlp, decompose(mlp_ep)),
+        ("buffers", buffers, export(buffers, 8, dynamic=True)),
+        ("strided", strided, export(strided, 8, dynamic=True)),
     ]
+    return ([(name, model, ep, declared_batches(ep)) for name, model, ep in dynamic] +
+            [("static", mlp, export(mlp, STATIC_BATCH, dynamic=False), (STATIC_BATCH,))])
 
 
 def op_targets(ep):
@@ -215,6 +225,25 @@ entry names end in `.json` up to 2.2, `.pt` later). *PT2* = PyTorchStreamWriter 
 `data/weights/model.pt`, *raw* = `data/weights/weight_<i>` + `model_weights_config.json`.
 Schema version: the legacy `version` entry, or `schema_version` {major, minor} of the PT2 JSON.
 
+Differences between the releases that a reader must handle (seen in these files):
+- 2.2 (strict export through dynamo): the graph is already decomposed (`t` + `addmm`, and
+  `t` + `mm` + `add` for a bias-less `F.linear`); unions are written with every member present
+  and all but one `null`; `storage_offset` is a plain int; `expr_str` is a bare name (`"s0"`);
+  buffer specs have no `persistent` key; input names are `arg0_1`, `l_x_`. The lifted tensor
+  constant becomes a *buffer* named `L__self___const_tensor`, and the non-persistent buffer
+  sits in the state dict; `serialized_constants.json` is empty. The batch range is written as
+  `min_val: 2` although the Dim says `min=1`, so the small sample case there is batch 2
+  (`ep.module()` of 2.2 would accept batch 1, but it is outside the declared range).
+- 2.6 and later: `linear` stays in `mlp.ep` (decomposed to `permute` + `addmm` in `mlp_core.ep`),
+  non-persistent buffers and tensor constants are read from the constants payload, and input
+  specs say `tensor_constant` / `persistent: false`. `expr_str` is a sympy srepr such as
+  `"Symbol('s77', positive=True, integer=True)"`.
+- `strided.ep`: buffers `a` and `b` share one 40-float storage. Up to 2.8 the JSON tensor meta
+  gives `storage_offset` 0 for both and the real offset (16 for `b`) is only in the pickled
+  weights; 2.15 writes one raw `weight_<i>` (160 B) named by both entries of
+  `model_weights_config.json`, with `storage_offset` 16 for `b`. The parameter `weight` is stored
+  with strides (1, 16).
+
 | folder | torch | container layout | schema version | regenerate (from the repository root) |
 |---|---|---|---|---|
 """
@@ -258,8 +287,8 @@ def main():
                  **sample_arrays(model, batches, seed=1000 + seed))
         targets = op_targets(ep)
         layout, schema = describe_container(ep_path)
-        print(f"  {name}.ep  [{layout}, schema {schema}, {os.path.getsize(ep_path)} B]  "
-              f"ops: {', '.join(targets)}")
+        print(f"  {name}.ep  [{layout}, schema {schema}, {os.path.getsize(ep_path)} B, "
+              f"sample batches {list(batches)}]  ops: {', '.join(targets)}")
         bad = disallowed(targets)
         if bad:
             failures.append(f"{name}.ep: ops outside the table: {', '.join(bad)}")

@@ -207,8 +207,10 @@ static void run_child(const char *dir, const command *cmd, int out_fd, int errno
 }
 
 /* Runs the compiler in `dir`; returns its messages in `messages`
- * (AOTI_BUILD_MESSAGE_MAX + 1 bytes). */
-static aoti_status run_compiler(const char *dir, const command *cmd, char *messages) {
+ * (AOTI_BUILD_MESSAGE_MAX + 1 bytes). `user_flags`: the command has flags from the user, who may
+ * then be the cause of a failure rather than aotic. */
+static aoti_status run_compiler(const char *dir, const command *cmd, bool user_flags,
+                                char *messages) {
   int out_pipe[2], errno_pipe[2];
   if (pipe(out_pipe) != 0)
     return aoti_error_set(AOTI_ERROR_IO, "build: pipe failed: %s", strerror(errno));
@@ -255,10 +257,11 @@ static aoti_status run_compiler(const char *dir, const command *cmd, char *messa
   else
     snprintf(how, sizeof how, "killed by signal %d", WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
   aoti_status st = aoti_error_set(
-      AOTI_ERROR_INTERNAL,
-      "the C compiler failed on the generated source (%s), which is a bug in aotic: please report "
-      "it.\ncommand: %s\n%s",
-      how, text ? text : cmd->argv[0], messages);
+      AOTI_ERROR_INTERNAL, "the C compiler failed on the generated source (%s)%s.\ncommand: %s\n%s",
+      how,
+      user_flags ? "; check the extra flags (cflags), else this is a bug in aotic"
+                 : ", which is a bug in aotic: please report it",
+      text ? text : cmd->argv[0], messages);
   free(text);
   return st;
 }
@@ -297,7 +300,7 @@ aoti_status aoti_build_shared_library(const char *source, size_t source_len, con
   if (!is_plain_file_name(name))
     return aoti_error_set(AOTI_ERROR_INVALID_ARGUMENT,
                           "build: model name '%s' cannot be a file name", name ? name : "(null)");
-  command cmd;
+  command cmd = {0};
   aoti_status st = command_make(pick_compiler(options), options ? options->cflags : NULL, name,
                                 &cmd);
   if (st != AOTI_OK) return st;
@@ -324,7 +327,9 @@ aoti_status aoti_build_shared_library(const char *source, size_t source_len, con
       free(text);
     }
     st = write_file(c_path, source, source_len);
-    if (st == AOTI_OK) st = run_compiler(dir, &cmd, messages);
+    bool user_flags = options && options->cflags && strspn(options->cflags, " \t\r\n") <
+                                                         strlen(options->cflags);
+    if (st == AOTI_OK) st = run_compiler(dir, &cmd, user_flags, messages);
     if (st == AOTI_OK) st = read_file(so_path, out_bytes, out_len);
   }
   if (options && options->keep_temps)

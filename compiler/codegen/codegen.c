@@ -1,3 +1,286 @@
-/* codegen.c — placeholder until this stage is written. */
-int aoti_codegen_placeholder_(void);
-int aoti_codegen_placeholder_(void) { return 0; }
+/* codegen.c — aoti_codegen_c: assembles the model source (prelude with the ABI headers and the
+ * kernels, per-node functions, tables, run(), the exported entry) and the result with the
+ * package's constant list. The parts are written by codegen_nodes.c and codegen_abi.c.
+ *
+ * Determinism: everything is emitted in graph order (symbols, inputs, constants, nodes, outputs);
+ * no addresses, times or hash orders reach the text. */
+#include "codegen/codegen.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aoti/abi.h"
+#include "codegen/codegen_internal.h"
+#include "passes/pass_util.h"
+
+#ifndef AOTI_CODEGEN_VERSION
+#define AOTI_CODEGEN_VERSION "unknown"
+#endif
+
+void aoti_codegen_options_init(aoti_codegen_options *options) { memset(options, 0, sizeof *options); }
+
+static const char *sx_with_names(cg_ctx *c, const aoti_sx *e, const char *const *names) {
+  int n = aoti_sx_to_c(c->g, e, names, NULL, 0);
+  char *text = aoti_graph_alloc(c->g, (size_t)n + 1);
+  if (!text) {
+    c->oom = true;
+    return "0";
+  }
+  aoti_sx_to_c(c->g, e, names, text, (size_t)n + 1);
+  return text;
+}
+
+const char *cg_sx(cg_ctx *c, const aoti_sx *e) { return sx_with_names(c, e, c->sym_c); }
+const char *cg_sx_named(cg_ctx *c, const aoti_sx *e) { return sx_with_names(c, e, c->sym_names); }
+
+static const char *buf_to_graph(cg_ctx *c, cg_buf *b) {
+  const char *s = b->failed ? NULL : aoti_graph_strdup(c->g, b->data);
+  if (!s) c->oom = true;
+  cg_free(b);
+  return s ? s : "oom";
+}
+
+/* Symbol locals are "sym_<name>", with "_<index>" added when two names sanitise alike. */
+static void name_symbols(cg_ctx *c) {
+  for (int32_t s = 0; s < c->g->num_symbols; ++s) {
+    c->sym_names[s] = c->g->symbols[s].name;
+    cg_buf b = {0};
+    cg_put_ident(&b, "sym_", c->g->symbols[s].name);
+    for (int32_t t = 0; t < s && !b.failed; ++t)
+      if (strcmp(c->sym_c[t], b.data) == 0) {
+        cg_printf(&b, "_%d", s);
+        break;
+      }
+    c->sym_c[s] = buf_to_graph(c, &b);
+  }
+}
+
+static void mark_needed_arg(const aoti_arg *a, bool *needed) {
+  if (a->kind == AOTI_ARG_TENSOR && a->tensor) needed[a->tensor->id] = true;
+}
+
+/* Values run() refers to get a pointer variable "v<id>_<name>". */
+static void name_values(cg_ctx *c) {
+  aoti_graph *g = c->g;
+  bool *needed = calloc((size_t)g->num_values + 1, sizeof *needed);
+  if (!needed) {
+    c->oom = true;
+    return;
+  }
+  for (int32_t i = 0; i < g->num_nodes; ++i) {
+    for (int32_t k = 0; k < g->nodes[i]->num_args; ++k) mark_needed_arg(&g->nodes[i]->args[k], needed);
+    for (int32_t k = 0; k < g->nodes[i]->num_outputs; ++k) needed[g->nodes[i]->outputs[k]->id] = true;
+  }
+  for (int32_t o = 0; o < g->num_outputs; ++o) needed[g->outputs[o].value->id] = true;
+  for (int32_t v = 0; v < g->num_values; ++v) {
+    if (!needed[v]) continue;
+    cg_buf b = {0};
+    cg_printf(&b, "v%d_", v);
+    cg_put_ident(&b, "", g->values[v]->name);
+    c->value_c[v] = buf_to_graph(c, &b);
+  }
+  free(needed);
+}
+
+/* The graph output whose buffer holds the storage of alias root `root`, or -1. */
+static int32_t output_holding(const aoti_graph *g, aoti_value *root) {
+  if (root->kind != AOTI_VALUE_INTERMEDIATE) return -1;
+  for (int32_t o = 0; o < g->num_outputs; ++o)
+    if (aoti_pass_alias_root(g->outputs[o].value) == root) return o;
+  return -1;
+}
+
+static void put_value_pointer(cg_ctx *c, aoti_value *v) {
+  aoti_value *root = aoti_pass_alias_root(v);
+  const char *type = v->dtype == AOTI_DTYPE_FLOAT32 ? "float" : "unsigned char";
+  const int32_t holder = output_holding(c->g, root);
+  /* Inputs and constants are declared const in the ABI; nodes only ever write their own outputs. */
+  cg_printf(&c->run, "  %s *const %s = (%s *)", type, c->value_c[v->id], type);
+  if (root->kind == AOTI_VALUE_INPUT)
+    cg_printf(&c->run, "args->inputs[%d];\n", root->index);
+  else if (root->kind == AOTI_VALUE_CONSTANT)
+    cg_printf(&c->run, "args->constants[%d];\n", root->index);
+  else if (holder >= 0)
+    cg_printf(&c->run, "args->outputs[%d];\n", holder);
+  else
+    cg_printf(&c->run, "(arena + %s);\n", cg_sx(c, c->plan.offsets[v->id]));
+  /* Some pointers are only there for aliases, which need no code. */
+  cg_printf(&c->run, "  (void)%s;\n", c->value_c[v->id]);
+}
+
+/* Outputs whose bytes live elsewhere (an input, a constant, another output) are copied last. */
+static void put_output_copies(cg_ctx *c) {
+  for (int32_t o = 0; o < c->g->num_outputs; ++o) {
+    aoti_value *v = c->g->outputs[o].value;
+    if (output_holding(c->g, aoti_pass_alias_root(v)) == o) continue;
+    const aoti_sx *bytes = aoti_sx_mul(c->g, aoti_value_numel(c->g, v),
+                                       aoti_sx_const(c->g, (int64_t)aoti_dtype_size(v->dtype)));
+    cg_printf(&c->run, "  memcpy(args->outputs[%d], %s, (size_t)(%s));\n", o, c->value_c[v->id],
+              cg_sx(c, bytes));
+  }
+}
+
+static aoti_status emit_run(cg_ctx *c) {
+  cg_emit_symbol_locals(c, &c->run, "args->symbols");
+  cg_puts(&c->run, "  unsigned char *const arena = (unsigned char *)args->arena;\n  (void)arena;\n");
+  for (int32_t v = 0; v < c->g->num_values; ++v)
+    if (c->value_c[v]) put_value_pointer(c, c->g->values[v]);
+  for (int32_t i = 0; i < c->g->num_nodes; ++i) {
+    aoti_status st = cg_emit_node(c, c->g->nodes[i]);
+    if (st != AOTI_OK) return st;
+  }
+  put_output_copies(c);
+  return AOTI_OK;
+}
+
+/* abi.h without its include of types.h, which the source carries just before it. */
+static void put_abi_header(cg_buf *out) {
+  static const char include_line[] = "#include \"aoti/types.h\"\n";
+  const char *at = strstr(aoti_tpl_abi_h, include_line);
+  if (!at) {
+    cg_puts(out, aoti_tpl_abi_h);
+    return;
+  }
+  cg_printf(out, "%.*s", (int)(at - aoti_tpl_abi_h), aoti_tpl_abi_h);
+  cg_puts(out, at + sizeof include_line - 1);
+}
+
+static void put_prelude(cg_ctx *c, cg_buf *out) {
+  cg_puts(out, "/* Model ");
+  cg_put_ident(out, "", c->model);
+  cg_puts(out, ": generated by aotic " AOTI_CODEGEN_VERSION ". Do not edit.\n"
+               " * Self-contained: the ABI headers and kernels below are copied from aotic's "
+               "templates. */\n\n");
+  cg_puts(out, aoti_tpl_types_h);
+  cg_puts(out, "\n");
+  put_abi_header(out);
+  cg_puts(out, "\n#include <math.h>\n#include <string.h>\n\n");
+  if (c->uses_gemm) {
+    cg_puts(out, aoti_tpl_gemm_c);
+    cg_puts(out, "\n");
+  }
+  if (c->uses_copy) {
+    cg_puts(out, aoti_tpl_copy_c);
+    cg_puts(out, "\n");
+  }
+}
+
+static void put_model_table(cg_ctx *c, cg_buf *out) {
+  cg_puts(out, "static const aoti_abi_model model_table = {\n  AOTI_ABI_VERSION,\n  ");
+  cg_put_literal(out, c->model);
+  cg_puts(out, ",\n  \"" AOTI_CODEGEN_VERSION "\",\n");
+  cg_printf(out, "  %d, %s,\n", c->g->num_symbols, c->g->num_symbols ? "model_symbols" : "NULL");
+  cg_printf(out, "  %d, %s,\n", c->g->num_inputs, c->g->num_inputs ? "model_inputs" : "NULL");
+  cg_printf(out, "  %d, %s,\n", c->g->num_outputs, c->g->num_outputs ? "model_outputs" : "NULL");
+  cg_printf(out, "  %d, %s,\n", c->g->num_constants, c->g->num_constants ? "model_constants" : "NULL");
+  cg_puts(out, "  model_output_sizes,\n  model_arena_size,\n  model_run,\n};\n\n"
+               "#if defined(__GNUC__)\n__attribute__((visibility(\"default\")))\n#endif\n"
+               "const aoti_abi_model *aoti_model_entry_v1(void);\n"
+               "const aoti_abi_model *aoti_model_entry_v1(void) { return &model_table; }\n");
+}
+
+static aoti_status assemble(cg_ctx *c, cg_buf *out) {
+  aoti_status st = emit_run(c);
+  if (st != AOTI_OK) return st;
+  put_prelude(c, out);
+  cg_puts(out, c->kernels.data ? c->kernels.data : "");
+  st = cg_emit_tables(c, out);
+  if (st != AOTI_OK) return st;
+  cg_puts(out, "static int32_t model_run(const aoti_abi_run_args *args) {\n");
+  cg_puts(out, c->run.data ? c->run.data : "");
+  cg_puts(out, "  return 0;\n}\n\n");
+  put_model_table(c, out);
+  if (c->oom || out->failed || c->kernels.failed || c->run.failed)
+    return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory generating model '%s'", c->model);
+  return AOTI_OK;
+}
+
+static uint64_t arena_at_max(const aoti_graph *g, const aoti_sx *arena) {
+  int64_t *syms = calloc((size_t)g->num_symbols + 1, sizeof *syms);
+  if (!syms) return UINT64_MAX;
+  bool unbounded = false;
+  for (int32_t s = 0; s < g->num_symbols; ++s) {
+    syms[s] = g->symbols[s].max;
+    unbounded = unbounded || g->symbols[s].max == INT64_MAX;
+  }
+  const int64_t bytes = unbounded ? -1 : aoti_sx_eval(arena, syms);
+  free(syms);
+  return bytes < 0 ? UINT64_MAX : (uint64_t)bytes;
+}
+
+static aoti_codegen_result *make_result(cg_ctx *c, cg_buf *source) {
+  const aoti_graph *g = c->g;
+  enum { ENTRY_SIZE = 32 }; /* "weight_" + a size_t + NUL */
+  const size_t n = (size_t)g->num_constants;
+  aoti_codegen_result *r = calloc(1, sizeof *r);
+  aoti_codegen_constant *constants = malloc(n * (sizeof *constants + ENTRY_SIZE) + 1);
+  const char *arena_expr = cg_sx_named(c, c->plan.arena_bytes);
+  char *arena_copy = malloc(strlen(arena_expr) + 1);
+  if (!r || !constants || !arena_copy || c->oom) {
+    free(r);
+    free(constants);
+    free(arena_copy);
+    return NULL;
+  }
+  char *entries = (char *)(constants + n);
+  for (size_t i = 0; i < n; ++i) {
+    snprintf(entries + i * ENTRY_SIZE, ENTRY_SIZE, "weight_%zu", i);
+    constants[i] = (aoti_codegen_constant){g->constants[i].fqn, entries + i * ENTRY_SIZE,
+                                           g->constants[i].data, g->constants[i].nbytes};
+  }
+  strcpy(arena_copy, arena_expr);
+  r->source = source->data;
+  r->source_len = source->len;
+  r->num_constants = g->num_constants;
+  r->constants = constants;
+  r->arena_bytes_at_max = arena_at_max(g, c->plan.arena_bytes);
+  r->arena_bytes_expr = arena_copy;
+  *source = (cg_buf){0}; /* ownership moved to the result */
+  return r;
+}
+
+static bool is_c_identifier(const char *s) {
+  if (!s || !*s || (*s >= '0' && *s <= '9')) return false;
+  for (; *s; ++s)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
+      return false;
+  return true;
+}
+
+aoti_status aoti_codegen_c(aoti_graph *g, const char *name, const aoti_codegen_options *options,
+                           aoti_codegen_result **out_result) {
+  (void)options; /* no options yet */
+  if (!g || !out_result || !is_c_identifier(name))
+    return aoti_error_set(AOTI_ERROR_INVALID_ARGUMENT, "codegen: need a graph, a result pointer and "
+                          "a model name that is a C identifier (got '%s')", name ? name : "(null)");
+  cg_ctx c = {.g = g, .model = name};
+  aoti_status st = cg_check_nodes(&c);
+  if (st == AOTI_OK) st = aoti_pass_plan_memory(g, &c.plan);
+  if (st != AOTI_OK) return st;
+  c.sym_c = aoti_graph_alloc(g, sizeof(char *) * (size_t)(g->num_symbols + 1));
+  c.sym_names = aoti_graph_alloc(g, sizeof(char *) * (size_t)(g->num_symbols + 1));
+  c.value_c = aoti_graph_alloc(g, sizeof(char *) * (size_t)(g->num_values + 1));
+  if (!c.sym_c || !c.sym_names || !c.value_c)
+    return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory generating model '%s'", name);
+  name_symbols(&c);
+  name_values(&c);
+  cg_buf source = {0};
+  st = assemble(&c, &source);
+  aoti_codegen_result *r = NULL;
+  if (st == AOTI_OK && !(r = make_result(&c, &source)))
+    st = aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory generating model '%s'", name);
+  cg_free(&source);
+  cg_free(&c.kernels);
+  cg_free(&c.run);
+  if (st == AOTI_OK) *out_result = r;
+  return st;
+}
+
+void aoti_codegen_result_destroy(aoti_codegen_result *result) {
+  if (!result) return;
+  free(result->source);
+  free(result->constants); /* entry names live in the same block */
+  free(result->arena_bytes_expr);
+  free(result);
+}

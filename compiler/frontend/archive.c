@@ -1,5 +1,7 @@
 /* archive.c — zip access on libzip for the frontend: opening files and in-memory payloads,
  * removing the root folder PyTorch's writer adds, reading entries with CRC checks. */
+#define _POSIX_C_SOURCE 200809L /* strdup */
+
 #include "frontend/archive.h"
 
 #include <ctype.h>
@@ -51,9 +53,12 @@ static aoti_status wrap(zip_t *za, const char *label, aoti_zip **out_zip) {
 static aoti_status open_error(const char *label, zip_error_t *error) {
   int code = zip_error_code_zip(error);
   aoti_status status = AOTI_ERROR_FORMAT;
-  if (code == ZIP_ER_NOENT) status = AOTI_ERROR_NOT_FOUND;
-  else if (code == ZIP_ER_OPEN || code == ZIP_ER_READ || code == ZIP_ER_SEEK) status = AOTI_ERROR_IO;
-  else if (code == ZIP_ER_MEMORY) status = AOTI_ERROR_OUT_OF_MEMORY;
+  if (code == ZIP_ER_NOENT)
+    status = AOTI_ERROR_NOT_FOUND;
+  else if (code == ZIP_ER_OPEN || code == ZIP_ER_READ || code == ZIP_ER_SEEK)
+    status = AOTI_ERROR_IO;
+  else if (code == ZIP_ER_MEMORY)
+    status = AOTI_ERROR_OUT_OF_MEMORY;
   aoti_status result = aoti_error_set(status, "'%s': cannot open as a zip archive: %s", label,
                                       zip_error_strerror(error));
   zip_error_fini(error);
@@ -155,9 +160,9 @@ static aoti_status read_index(aoti_zip *zip, zip_int64_t index, const char *name
   char extra;
   zip_int64_t tail = zip_fread(file, &extra, 1);
   if (tail != 0) {
-    aoti_status status = aoti_error_set(AOTI_ERROR_FORMAT, "'%s': entry '%s': %s", zip->label, name,
-                                        tail < 0 ? zip_file_strerror(file)
-                                                 : "more data than its recorded size");
+    aoti_status status =
+        aoti_error_set(AOTI_ERROR_FORMAT, "'%s': entry '%s': %s", zip->label, name,
+                       tail < 0 ? zip_file_strerror(file) : "more data than its recorded size");
     zip_fclose(file);
     free(data);
     return status;

@@ -52,7 +52,8 @@ static const char *type_name(const json_t *value) {
 
 static aoti_status type_error(const json_t *value, const jpath *path, const char *expected) {
   char what[128];
-  snprintf(what, sizeof what, "expected %s, got %s", expected, value ? type_name(value) : "nothing");
+  snprintf(what, sizeof what, "expected %s, got %s", expected,
+           value ? type_name(value) : "nothing");
   return located(AOTI_ERROR_FORMAT, path, what, NULL);
 }
 
@@ -170,10 +171,14 @@ aoti_status aoti_json_float(const json_t *value, const jpath *path, double *out_
   }
   if (json_is_string(value)) {
     const char *s = json_string_value(value);
-    if (strcmp(s, "Infinity") == 0) *out_value = INFINITY;
-    else if (strcmp(s, "-Infinity") == 0) *out_value = -INFINITY;
-    else if (strcmp(s, "NaN") == 0) *out_value = NAN;
-    else return located(AOTI_ERROR_FORMAT, path, "expected a number, got the string ", s);
+    if (strcmp(s, "Infinity") == 0)
+      *out_value = INFINITY;
+    else if (strcmp(s, "-Infinity") == 0)
+      *out_value = -INFINITY;
+    else if (strcmp(s, "NaN") == 0)
+      *out_value = NAN;
+    else
+      return located(AOTI_ERROR_FORMAT, path, "expected a number, got the string ", s);
     return AOTI_OK;
   }
   return type_error(value, path, "a number");

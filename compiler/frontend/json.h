@@ -1,4 +1,4 @@
-/* json.h — JSON decoding helpers on jansson for the torch.export schema (private to the frontend).
+/* json.h — JSON decoding helpers on jansson for the torch.export schema (frontend-private).
  *
  * Every helper takes the location of the value as a jpath (a chain of keys and indices built on
  * the caller's stack) so that messages say where a bad field is:

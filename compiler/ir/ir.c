@@ -486,6 +486,42 @@ static void verify_arg(aoti_arg *arg, void *ctx) {
                                v->node->name);
 }
 
+static int compare_names(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The first name that occurs twice among `count` names (sorted copy: O(n log n)), or NULL.
+ * *out_failed is set when the copy could not be made. */
+static const char *find_duplicate_name(const char *const *names, int32_t count, bool *out_failed) {
+  const char **sorted = malloc(((size_t)count + 1) * sizeof *sorted);
+  *out_failed = sorted == NULL;
+  if (!sorted) return NULL;
+  memcpy(sorted, names, (size_t)count * sizeof *sorted);
+  qsort(sorted, (size_t)count, sizeof *sorted, compare_names);
+  const char *dup = NULL;
+  for (int32_t i = 1; i < count && !dup; i++)
+    if (strcmp(sorted[i - 1], sorted[i]) == 0) dup = sorted[i];
+  free(sorted);
+  return dup;
+}
+
+/* Fails when two of the graph's values (or, with `nodes`, two of its nodes) share a name. */
+static aoti_status verify_unique_names(const aoti_graph *g, bool nodes) {
+  int32_t count = nodes ? g->num_nodes : g->num_values;
+  const char **names = malloc(((size_t)count + 1) * sizeof *names);
+  if (!names) return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "graph check: out of memory");
+  for (int32_t i = 0; i < count; i++) names[i] = nodes ? g->nodes[i]->name : g->values[i]->name;
+  bool failed = false;
+  const char *dup = find_duplicate_name(names, count, &failed);
+  aoti_status st = AOTI_OK;
+  if (failed)
+    st = aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "graph check: out of memory");
+  else if (dup)
+    st = aoti_error_set(AOTI_ERROR_INTERNAL, "graph check: two %s are named '%s'", nodes ? "nodes" : "values", dup);
+  free(names);
+  return st;
+}
+
 static aoti_status verify_values(const aoti_graph *g) {
   for (int32_t i = 0; i < g->num_values; i++) {
     const aoti_value *v = g->values[i];
@@ -497,10 +533,9 @@ static aoti_status verify_values(const aoti_graph *g) {
         return aoti_error_set(AOTI_ERROR_INTERNAL,
                               "graph check: value '%s' dim %d is missing or uses an unknown symbol",
                               v->name, d);
-    for (int32_t j = 0; j < i; j++)
-      if (strcmp(g->values[j]->name, v->name) == 0)
-        return aoti_error_set(AOTI_ERROR_INTERNAL, "graph check: two values are named '%s'", v->name);
   }
+  aoti_status st = verify_unique_names(g, false);
+  if (st != AOTI_OK) return st;
   for (int32_t i = 0; i < g->num_inputs; i++)
     if (g->inputs[i]->kind != AOTI_VALUE_INPUT || g->inputs[i]->index != i ||
         !value_in_graph(g, g->inputs[i]))
@@ -516,14 +551,13 @@ static aoti_status verify_values(const aoti_graph *g) {
 }
 
 static aoti_status verify_nodes(const aoti_graph *g) {
+  aoti_status st = verify_unique_names(g, true);
+  if (st != AOTI_OK) return st;
   for (int32_t i = 0; i < g->num_nodes; i++) {
     aoti_node *n = g->nodes[i];
     if (n->id != i)
       return aoti_error_set(AOTI_ERROR_INTERNAL, "graph check: node '%s' has id %d at position %d",
                             n->name, n->id, i);
-    for (int32_t j = 0; j < i; j++)
-      if (strcmp(g->nodes[j]->name, n->name) == 0)
-        return aoti_error_set(AOTI_ERROR_INTERNAL, "graph check: two nodes are named '%s'", n->name);
     verify_ctx ctx = {g, n, AOTI_OK};
     visit_node_args(n, verify_arg, &ctx);
     if (ctx.status != AOTI_OK) return ctx.status;

@@ -11,8 +11,8 @@
  *     aoti_graph_add_input(g, x);
  *     ... aoti_graph_add_constant(g, "fc1.weight", w, data, nbytes, AOTI_CONSTANT_PARAMETER) ...
  *     aoti_node *n = aoti_graph_add_node(g, "torch.ops.aten.relu.default", "relu");
- *     aoti_node_add_input(g, n, "self", aoti_arg_tensor(x));
- *     aoti_node_add_output(n, y);
+ *     aoti_node_add_named(g, n, "self", aoti_arg_tensor(x));
+ *     aoti_node_add_output(g, n, y);
  *     aoti_graph_add_output(g, "output0", y);
  *     ...
  *     aoti_graph_destroy(g);
@@ -49,7 +49,10 @@ typedef struct aoti_op aoti_op; /* an entry of the op table, compiler/ops/ops.h 
 
 /* Sizes are integer expressions over the graph's symbols. Expressions are immutable and
  * hash-consed per graph after simplification (constants folded, sums and products flattened and
- * sorted), so two expressions are equal exactly when their pointers are equal. */
+ * sorted), so two expressions are equal exactly when their pointers are equal. (Exactly for
+ * polynomials, which are kept expanded; FloorDiv/Mod/Min/Max are simplified where constants, exact
+ * divisibility or the symbols' ranges decide them, so equal values may rarely differ in form.)
+ * The constructors return NULL only when memory runs out, and propagate a NULL operand. */
 typedef enum aoti_sx_kind {
   AOTI_SX_CONST,
   AOTI_SX_SYM,
@@ -96,7 +99,12 @@ int64_t aoti_sx_eval(const aoti_sx *e, const int64_t *syms);
 void aoti_sx_bounds(const aoti_graph *g, const aoti_sx *e, int64_t *out_min, int64_t *out_max);
 
 /* Writes `e` as a C expression of int64_t values into buf (at most size bytes, NUL included).
- * Symbol i is written as sym_names[i]. Returns the length it needed, like snprintf. */
+ * Symbol i is written as sym_names[i]. Returns the length it needed, like snprintf.
+ * The expression is self-contained: it needs <stdint.h> (int64_t casts, INT64_MIN) and no helper
+ * functions. Floor division and modulo keep Python's floor semantics for negative operands too
+ * (C's / and % corrected in place; plain / and % where the dividend is known non-negative and the
+ * divisor a positive constant). Operands may be evaluated more than once: symbols must be plain
+ * variables or side-effect-free expressions. */
 int aoti_sx_to_c(const aoti_graph *g, const aoti_sx *e, const char *const *sym_names, char *buf,
                  size_t size);
 
@@ -305,14 +313,19 @@ const char *aoti_graph_get_meta(const aoti_graph *g, const char *key);
 /* Number of elements of `v` as an expression. */
 const aoti_sx *aoti_value_numel(aoti_graph *g, const aoti_value *v);
 
-/* Removes nodes whose outputs nobody uses (graph outputs count as uses) and renumbers ids. */
+/* Removes nodes whose outputs nobody uses (graph outputs count as uses; a node's uses are its
+ * bound `args` once `op` is set, its raw `named` otherwise), drops their output values from
+ * g->values and renumbers node and value ids. Buffer mutations do not keep nodes alive. */
 void aoti_graph_remove_dead_nodes(aoti_graph *g);
 
-/* Replaces every use of `from` (in node arguments and graph outputs) by `to`. */
+/* Replaces every use of `from` (in node arguments, raw and bound, graph outputs and buffer
+ * mutations) by `to`. */
 void aoti_graph_replace_uses(aoti_graph *g, aoti_value *from, aoti_value *to);
 
-/* Checks the invariants (topological order, every argument defined, ids dense); returns
- * AOTI_ERROR_INTERNAL with a message naming the first broken one. For tests and -v builds. */
+/* Checks the invariants (topological order, every argument defined, ids dense, unique names,
+ * dims over known symbols); returns AOTI_ERROR_INTERNAL with a message naming the first broken
+ * one, or AOTI_ERROR_OUT_OF_MEMORY when an earlier void function (add_input, add_named, ...) could
+ * not allocate. For tests and -v builds. */
 aoti_status aoti_graph_verify(const aoti_graph *g);
 
 /* Writes a readable listing of the graph (symbols, inputs, constants, nodes, outputs) to `f`

@@ -103,7 +103,22 @@ const aoti_op *aoti_op_at(size_t index);
 
 /* Binds every node of `g` (see the overview), then checks each node's declared output shapes and
  * dtypes against its shape function. On an unknown target the error lists every unsupported
- * target, each with the names of all nodes using it, and the graph is left unbound. */
+ * target, each with the names of all nodes using it, and the graph is left unbound; so does an
+ * argument error (missing required or unknown argument, wrong kind: AOTI_ERROR_FORMAT naming the
+ * node, the target and the argument). A declared output that differs from the shape function's
+ * (dtype, rank, or a size that differs for some symbol values in range) is AOTI_ERROR_FORMAT
+ * naming the node, the output, what was declared and what the op gives; the graph is then bound.
+ *
+ * Bound arguments (n->args) are normalised by schema type, so readers see one kind per type:
+ *   Tensor -> AOTI_ARG_TENSOR; optional anything -> also AOTI_ARG_NONE;
+ *   int -> AOTI_ARG_INT (a constant SymInt is accepted); SymInt -> AOTI_ARG_SYMINT (ints become
+ *   constant expressions); int[] -> AOTI_ARG_LIST of AOTI_ARG_INT; SymInt[] -> AOTI_ARG_LIST of
+ *   AOTI_ARG_SYMINT (a single int given for int[N] is repeated N times); float -> AOTI_ARG_FLOAT;
+ *   Scalar -> AOTI_ARG_FLOAT when the op's first tensor argument is floating, else as given (INT,
+ *   FLOAT or BOOL); ScalarType/Layout/MemoryFormat -> their own kinds (plain ints accepted);
+ *   Tensor[] / Tensor?[] -> AOTI_ARG_TENSORS.
+ * Defaults are copied into the graph. Nodes created later by passes may hold schema defaults
+ * as parsed (e.g. Scalar alpha=1 as AOTI_ARG_INT). Not thread-safe for one graph. */
 aoti_status aoti_ops_bind(aoti_graph *g);
 
 #ifdef __cplusplus

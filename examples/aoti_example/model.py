@@ -3,12 +3,14 @@
 Writes, into --out (default: this script's folder):
   model.ep           torch.export.save of the exported program (batch dynamic 1..1024)
   model.samples.npz  sample inputs and eager outputs, arrays case<k>.input<i> /
-                     case<k>.output<j> (case0: batch 8, case1: batch 1)
+                     case<k>.output<j>: case0 batch 8 and case1 batch 1 on the inputs
+                     inference.c uses, case2 batch 1024 on random inputs
+  model.expected.txt what inference.c must print: eager's outputs for case0 and case1
 
 The model is the one from the PyTorch AOTInductor tutorial
 (https://pytorch.org/docs/stable/torch.compiler_aot_inductor.html).
-Deterministic: weights come from torch.manual_seed(0), sample inputs from a
-separately seeded generator, so two runs write the same arrays.
+Deterministic: weights come from torch.manual_seed(0), random sample inputs from
+a separately seeded generator, so two runs write the same arrays.
 
 Usage: python model.py [--out DIR]
 """
@@ -36,20 +38,39 @@ class Model(torch.nn.Module):
         return x
 
 
-SAMPLE_BATCHES = (8, 1)
+EXAMPLE_RUNS = (("first", 8), ("second", 1))  # what inference.c runs, in order
 
 
-def sample_arrays(model):
-    """Inputs from a fixed-seed generator and eager outputs, keyed as the .npz expects."""
+def example_input(batch):
+    """inference.c's fill_input: x[i] = ((i mod 17) - 8) / 8, exact in float32."""
+    i = torch.arange(batch * 10, dtype=torch.int64)
+    return (((i % 17) - 8).to(torch.float32) / 8.0).reshape(batch, 10)
+
+
+def sample_inputs():
     generator = torch.Generator().manual_seed(1234)
+    inputs = [example_input(batch) for _, batch in EXAMPLE_RUNS]
+    inputs.append(torch.randn(1024, 10, generator=generator))
+    return inputs
+
+
+def sample_arrays(model, inputs):
+    """Inputs and eager outputs, keyed as the .npz expects."""
     arrays = {}
     with torch.no_grad():
-        for case, batch in enumerate(SAMPLE_BATCHES):
-            x = torch.randn(batch, 10, generator=generator)
-            y = model(x)
+        for case, x in enumerate(inputs):
             arrays[f"case{case}.input0"] = x.numpy()
-            arrays[f"case{case}.output0"] = y.numpy()
+            arrays[f"case{case}.output0"] = model(x).numpy()
     return arrays
+
+
+def expected_text(arrays):
+    """The lines inference.c prints, with eager's values."""
+    lines = []
+    for case, (which, batch) in enumerate(EXAMPLE_RUNS):
+        lines.append(f"Result from the {which} inference (batch {batch}):")
+        lines.extend(f"{v:.6f}" for v in arrays[f"case{case}.output0"].reshape(-1))
+    return "\n".join(lines) + "\n"
 
 
 def main():
@@ -67,9 +88,13 @@ def main():
 
     ep_path = os.path.join(args.out, "model.ep")
     npz_path = os.path.join(args.out, "model.samples.npz")
+    txt_path = os.path.join(args.out, "model.expected.txt")
     torch.export.save(ep, ep_path)
-    np.savez(npz_path, **sample_arrays(model))
-    print(f"wrote {ep_path} and {npz_path} (torch {torch.__version__})")
+    arrays = sample_arrays(model, sample_inputs())
+    np.savez(npz_path, **arrays)
+    with open(txt_path, "w") as f:
+        f.write(expected_text(arrays))
+    print(f"wrote {ep_path}, {npz_path} and {txt_path} (torch {torch.__version__})")
 
 
 if __name__ == "__main__":

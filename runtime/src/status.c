@@ -45,9 +45,15 @@ aoti_status aoti_error_prefix(aoti_status status, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(prefix, sizeof prefix, fmt, ap);
   va_end(ap);
-  char old[AOTI_ERROR_CAPACITY];
-  memcpy(old, g_message, sizeof old);
-  snprintf(g_message, sizeof g_message, "%s: %s", prefix, old);
+  /* Shift the message right in place (cutting its end if need be) and write the prefix before. */
+  size_t prefix_len = strlen(prefix);
+  size_t message_len = strlen(g_message);
+  size_t room = sizeof g_message - 1 - prefix_len - 2;
+  if (message_len > room) message_len = room;
+  memmove(g_message + prefix_len + 2, g_message, message_len);
+  memcpy(g_message, prefix, prefix_len);
+  memcpy(g_message + prefix_len, ": ", 2);
+  g_message[prefix_len + 2 + message_len] = '\0';
   return status;
 }
 

@@ -130,7 +130,10 @@ typedef struct aoti_model_options {
 void aoti_model_options_init(aoti_model_options *options);
 
 /* Loads model `name` from `package` (extracting its library into a private temporary folder and
- * reading its weights). `options` may be NULL for the defaults. The caller owns *out_model. */
+ * reading its weights). `options` may be NULL for the defaults. The caller owns *out_model.
+ * The folder is made with mkdtemp under $TMPDIR (default /tmp), mode 0700, and removed by
+ * aoti_model_unload (and by a failed load). An unknown name is AOTI_ERROR_NOT_FOUND, a library
+ * written for another ABI version AOTI_ERROR_VERSION. */
 aoti_status aoti_model_load(aoti_package *package, const char *name,
                             const aoti_model_options *options, aoti_model **out_model);
 
@@ -175,7 +178,9 @@ aoti_status aoti_model_output_shapes(aoti_model *model, const aoti_tensor *input
  * was expected and what was given. For each output whose data is NULL the runtime allocates the
  * buffer with malloc and the caller frees it with free(); otherwise the output's data must hold
  * nbytes >= what the output needs. On success every output's dtype, rank, sizes and strides are
- * set. On failure no output buffer is allocated or changed in its description. */
+ * set, and an output the runtime allocated (AOTI_ABI_ALIGNMENT-aligned) gets its nbytes. On failure
+ * no output buffer is allocated or changed in its description. A failure inside the model's library
+ * is AOTI_ERROR_INTERNAL with the library's message. */
 aoti_status aoti_model_run(aoti_model *model, const aoti_tensor *inputs, size_t num_inputs,
                            aoti_tensor *outputs, size_t num_outputs);
 

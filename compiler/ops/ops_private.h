@@ -1,0 +1,48 @@
+/* ops_private.h — what ops.c (table, binding) and shapes.c (shape functions) share. Private to
+ * compiler/ops.
+ */
+#ifndef AOTI_OPS_PRIVATE_H
+#define AOTI_OPS_PRIVATE_H
+
+#include "ops/ops.h"
+
+/* Shape functions of the table's rows (see aoti_shape_fn). They read the bound arguments
+ * (n->args in schema order) and write output 0. */
+aoti_status aoti_shape_linear(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
+                              const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
+aoti_status aoti_shape_addmm(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
+                             const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
+aoti_status aoti_shape_mm(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
+                          const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
+aoti_status aoti_shape_t(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
+                         const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
+aoti_status aoti_shape_permute(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
+                               const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
+aoti_status aoti_shape_transpose(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
+                                 const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
+aoti_status aoti_shape_view(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
+                            const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
+aoti_status aoti_shape_same(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
+                            const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
+aoti_status aoti_shape_same_float(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
+                                  const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
+aoti_status aoti_shape_broadcast(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
+                                 const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
+aoti_status aoti_shape_broadcast_div(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes,
+                                     int32_t *out_ranks, const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
+aoti_status aoti_shape_expand(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
+                              const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
+aoti_status aoti_shape_unsqueeze(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
+                                 const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
+aoti_status aoti_shape_squeeze_dim(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
+                                   const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
+aoti_status aoti_shape_squeeze_dims(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
+                                    const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
+aoti_status aoti_shape_flatten(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
+                               const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
+
+/* Whether two size expressions can differ for some symbol values in range: false when they are the
+ * same expression or agree on a spread of sample points (forms the simplifier does not unify). */
+bool aoti_ops_dims_may_differ(const aoti_graph *g, const aoti_sx *a, const aoti_sx *b);
+
+#endif /* AOTI_OPS_PRIVATE_H */

@@ -1,0 +1,110 @@
+// codegen_test_util.cc — see codegen_test_util.h.
+#include "codegen_test_util.h"
+
+#include <dlfcn.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <random>
+
+extern "C" {
+#include "aoti/runtime.h"
+}
+
+namespace aoti_test {
+
+Result Generate(aoti_graph *g, const char *name) {
+  aoti_status st = aoti_ops_bind(g);
+  EXPECT_EQ(st, AOTI_OK) << "bind: " << aoti_last_error();
+  if (st != AOTI_OK) return nullptr;
+  st = aoti_passes_run(g, nullptr);
+  EXPECT_EQ(st, AOTI_OK) << "passes: " << aoti_last_error();
+  if (st != AOTI_OK) return nullptr;
+  aoti_codegen_result *r = nullptr;
+  st = aoti_codegen_c(g, name, nullptr, &r);
+  EXPECT_EQ(st, AOTI_OK) << "codegen: " << aoti_last_error();
+  return Result(r);
+}
+
+Library::~Library() {
+  if (handle_) dlclose(handle_);
+}
+
+bool Library::Load(const aoti_codegen_result &r, const std::string &stem) {
+  const std::string base = std::string(AOTI_TEST_TMP_DIR) + "/" + stem;
+  {
+    std::ofstream f(base + ".c", std::ios::binary);
+    f.write(r.source, std::streamsize(r.source_len));
+  }
+  const std::string cmd = "cc -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC -o '" + base + ".so' '" +
+                          base + ".c' -lm > '" + base + ".log' 2>&1";
+  if (std::system(cmd.c_str()) != 0) {
+    std::ifstream log(base + ".log");
+    std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    ADD_FAILURE() << "compiling " << base << ".c failed:\n" << text;
+    return false;
+  }
+  handle_ = dlopen((base + ".so").c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle_) {
+    ADD_FAILURE() << "dlopen: " << dlerror();
+    return false;
+  }
+  auto entry = reinterpret_cast<aoti_abi_entry_fn>(dlsym(handle_, AOTI_ABI_ENTRY_SYMBOL));
+  if (!entry) {
+    ADD_FAILURE() << "no " << AOTI_ABI_ENTRY_SYMBOL << " in " << base << ".so";
+    return false;
+  }
+  abi_ = entry();
+  EXPECT_EQ(abi_->abi_version, uint32_t(AOTI_ABI_VERSION));
+  return true;
+}
+
+RunResult RunModel(const aoti_abi_model *abi, const aoti_codegen_result &r, const std::vector<int64_t> &symbols,
+              const std::vector<const float *> &inputs) {
+  RunResult out;
+  std::vector<void *> output_ptrs;
+  for (int32_t o = 0; o < abi->num_outputs; ++o) {
+    std::vector<int64_t> sizes(size_t(abi->outputs[o].rank) + 1);
+    abi->output_sizes(symbols.data(), o, sizes.data());
+    sizes.resize(size_t(abi->outputs[o].rank));
+    int64_t numel = 1;
+    for (int64_t s : sizes) numel *= s;
+    out.outputs.emplace_back(size_t(numel), NAN);
+    out.output_sizes.push_back(sizes);
+  }
+  for (auto &o : out.outputs) output_ptrs.push_back(o.data());
+  std::vector<const void *> constants;
+  for (int32_t i = 0; i < r.num_constants; ++i) constants.push_back(r.constants[i].data);
+  const uint64_t arena_bytes = abi->arena_size(symbols.data());
+  void *arena = arena_bytes ? std::aligned_alloc(64, size_t(arena_bytes)) : nullptr;
+  for (uint64_t i = 0; i + sizeof(float) <= arena_bytes; i += sizeof(float))
+    reinterpret_cast<float *>(arena)[i / sizeof(float)] = NAN;
+  std::vector<const void *> input_ptrs(inputs.begin(), inputs.end());
+  char error[256] = "";
+  aoti_abi_run_args args = {symbols.data(), input_ptrs.data(), output_ptrs.data(), constants.data(),
+                            arena, error, sizeof error};
+  out.status = abi->run(&args);
+  out.error = error;
+  std::free(arena);
+  return out;
+}
+
+std::vector<float> RandomFloats(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> v(n);
+  for (float &x : v) x = dist(rng);
+  return v;
+}
+
+void ExpectNear(const std::vector<float> &got, const std::vector<float> &want, float tol) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    const float scale = std::fmax(1.0f, std::fabs(want[i]));
+    ASSERT_NEAR(got[i], want[i], tol * scale) << "element " << i;
+  }
+}
+
+}  // namespace aoti_test

@@ -1,0 +1,21 @@
+/* kernels_under_test.h — the kernel templates exported for tests (kernels_under_test.c). */
+#ifndef AOTI_KERNELS_UNDER_TEST_H
+#define AOTI_KERNELS_UNDER_TEST_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+void aoti_test_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                     const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
+                     int64_t ldc);
+void aoti_test_copy_f32(int32_t rank, const int64_t *sizes, const float *src,
+                        const int64_t *strides, float *dst);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
