@@ -5,14 +5,16 @@ implementation once per round, so drift in machine load hits all of them alike):
   eager       the nn.Module under torch.no_grad()
   aoti        torch._inductor.aoti_compile_and_package(ep, inductor_configs={"freezing": True})
               loaded with torch._inductor.aoti_load_package (its compile time is reported too)
-  ours        bench/aoti_bench (a C timing executable built by the project) on a package that
-              `aotic` compiled from the same .ep; skipped with a note when either is missing
+  ours        `aotic` compiles the same exported program (saved with torch.export.save; its
+              compile time is reported too) and bench/aoti_bench times the package
 Each round runs --iters calls and records the mean per call; the reported time is the median
-over --rounds rounds. Results go to <out>/bench_mlp.json and a Markdown table on stdout
-(and <out>/bench_mlp.md).
+over --rounds rounds. Ratios are ours / peer (below 1: ours is faster). Every implementation's
+outputs are checked against eager before anything is timed. Results go to <out>/bench_mlp.json
+and a Markdown table on stdout (and <out>/bench_mlp.md).
 
-Usage: python bench/bench_mlp.py [--out DIR] [--batches 8 1024] [--rounds 15] [--iters 200]
-                                 [--aoti-bench PATH] [--ours-package model.pt2]
+Usage: python bench/bench_mlp.py --build-dir BUILD [--out DIR] [--batches 8 1024] [--rounds 15]
+                                 [--iters 200]
+BUILD is a CMake build folder of this project (it holds compiler/aotic and bench/aoti_bench).
 """
 
 import argparse
@@ -76,29 +78,24 @@ def time_python(fn, x, iters):
         return (time.perf_counter_ns() - start) / iters / 1e3
 
 
-# ---------------------------------------------------------------------------------------------
-# OURS: timed by the project's C executable. The lead provides bench/aoti_bench:
-#   aoti_bench --package P --model NAME --samples NPZ --case K --iters N
-# printing one JSON object {"median_us": ...} on stdout. The package is what
-#   aotic <ep> -o <package> --name model
-# writes for the same exported program; pass it with --ours-package.
-# ---------------------------------------------------------------------------------------------
+def compile_ours(aotic, ep, workdir):
+    """(package path, compile seconds) for aotic's build of ep, saved as torch.export.save does."""
+    ep_path = os.path.join(workdir, "model.ep")
+    package = os.path.join(workdir, "ours.pt2")
+    torch.export.save(ep, ep_path)
+    start = time.perf_counter()
+    subprocess.run([aotic, ep_path, "--name", MODEL_NAME, "-o", package, "-q"], check=True)
+    return package, time.perf_counter() - start
+
+
 def time_ours(aoti_bench, package, samples, case, iters):
+    """Mean microseconds per call over iters calls, timed inside bench/aoti_bench, which also
+    refuses to time outputs that differ from the saved eager ones."""
     result = subprocess.run(
         [aoti_bench, "--package", package, "--model", MODEL_NAME, "--samples", samples,
-         "--case", str(case), "--iters", str(iters)],
+         "--case", str(case), "--iters", str(iters), "--warmup", "1"],
         check=True, capture_output=True, text=True)
-    return float(json.loads(result.stdout)["median_us"])
-
-
-def ours_skip_reason(args):
-    if not args.ours_package:
-        return "no --ours-package given (compile one with aotic)"
-    if not os.path.exists(args.ours_package):
-        return f"{args.ours_package} does not exist"
-    if not os.access(args.aoti_bench, os.X_OK):
-        return f"{args.aoti_bench} not built"
-    return None
+    return float(json.loads(result.stdout)["mean_us"])
 
 
 def check_aoti_matches_eager(aoti_fn, arrays, batches):
@@ -112,17 +109,18 @@ def check_aoti_matches_eager(aoti_fn, arrays, batches):
 
 
 def markdown_table(results):
-    impls = [i for i in ("eager", "aoti", "ours") if any(i in r["median_us"] for r in results["batches"])]
-    lines = ["| batch | " + " | ".join(f"{i} (us)" for i in impls) + " |",
-             "|---|" + "---|" * len(impls)]
+    lines = ["| batch | eager (us) | AOTInductor (us) | ours (us) | ours / eager | ours / AOTInductor |",
+             "|---|---|---|---|---|---|"]
     for r in results["batches"]:
-        cells = [f"{r['median_us'][i]:.2f}" if i in r["median_us"] else "-" for i in impls]
-        lines.append(f"| {r['batch']} | " + " | ".join(cells) + " |")
+        t = r["median_us"]
+        lines.append(f"| {r['batch']} | {t['eager']:.2f} | {t['aoti']:.2f} | {t['ours']:.2f} | "
+                     f"{t['ours'] / t['eager']:.2f} | {t['ours'] / t['aoti']:.2f} |")
     lines.append("")
-    lines.append(f"AOTInductor compile: {results['aoti_compile_s']:.2f} s; "
-                 f"torch {results['torch']}, {results['threads']} threads, {results['machine']}")
-    if results.get("ours_skipped"):
-        lines.append(f"ours: skipped ({results['ours_skipped']})")
+    lines.append(f"Compile time: AOTInductor {results['aoti_compile_s']:.2f} s, "
+                 f"aotic {results['ours_compile_s']:.2f} s "
+                 f"(ratio {results['ours_compile_s'] / results['aoti_compile_s']:.3f}).")
+    lines.append(f"torch {results['torch']} with {results['threads']} threads; ours single-threaded; "
+                 f"{results['machine']}; median of {results['rounds']} rounds of {results['iters']} calls.")
     return "\n".join(lines)
 
 
@@ -132,9 +130,14 @@ def main():
     parser.add_argument("--batches", type=int, nargs="+", default=[8, 1024])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--iters", type=int, default=200)
-    parser.add_argument("--aoti-bench", default=os.path.join(REPO_ROOT, "bench", "aoti_bench"))
-    parser.add_argument("--ours-package", help="package aotic wrote for the tutorial MLP")
+    parser.add_argument("--build-dir", required=True,
+                        help="this project's CMake build folder (compiler/aotic, bench/aoti_bench)")
     args = parser.parse_args()
+    aotic = os.path.join(args.build_dir, "compiler", "aotic")
+    aoti_bench = os.path.join(args.build_dir, "bench", "aoti_bench")
+    for exe in (aotic, aoti_bench):
+        if not os.access(exe, os.X_OK):
+            parser.error(f"{exe} is not built (cmake --build {args.build_dir})")
     os.makedirs(args.out, exist_ok=True)
 
     model, ep = export_model()
@@ -143,7 +146,7 @@ def main():
     with tempfile.TemporaryDirectory() as workdir:
         aoti_fn, aoti_compile_s = compile_aoti(ep, workdir)
         check_aoti_matches_eager(aoti_fn, arrays, args.batches)
-        skip = ours_skip_reason(args)
+        package, ours_compile_s = compile_ours(aotic, ep, workdir)
 
         per_round = {b: {"eager": [], "aoti": [], "ours": []} for b in args.batches}
         for _ in range(args.rounds):
@@ -151,9 +154,8 @@ def main():
                 x = torch.from_numpy(arrays[f"case{case}.input0"])
                 per_round[batch]["eager"].append(time_python(model, x, args.iters))
                 per_round[batch]["aoti"].append(time_python(aoti_fn, x, args.iters))
-                if skip is None:
-                    per_round[batch]["ours"].append(
-                        time_ours(args.aoti_bench, args.ours_package, samples, case, args.iters))
+                per_round[batch]["ours"].append(
+                    time_ours(aoti_bench, package, samples, case, args.iters))
 
     results = {
         "torch": torch.__version__,
@@ -162,7 +164,7 @@ def main():
         "rounds": args.rounds,
         "iters": args.iters,
         "aoti_compile_s": aoti_compile_s,
-        "ours_skipped": skip,
+        "ours_compile_s": ours_compile_s,
         "batches": [{"batch": b,
                      "median_us": {impl: statistics.median(times)
                                    for impl, times in per_round[b].items() if times},
