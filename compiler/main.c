@@ -28,6 +28,7 @@
 #include "ops/ops.h"
 #include "package/package.h"
 #include "passes/passes.h"
+#include "util/c_identifier.h"
 #include "wrapper/wrapper.h"
 
 #ifndef AOTI_VERSION_STRING
@@ -63,7 +64,7 @@ static const char kUsage[] =
     "  --dump-ir               print each model's graph after the passes to stderr\n"
     "  -v, --verbose           print the compiler command and per-phase timings (read, bind,\n"
     "                          passes, codegen, build, package, wrapper, total; in ms) to stderr\n"
-    "  -q, --quiet             print nothing on success\n"
+    "  -q, --quiet             print nothing on success but warnings\n"
     "  --version               print aotic's version and exit\n"
     "  -h, --help              print this help and exit\n"
     "\n"
@@ -104,13 +105,6 @@ static int usage_error(const char *fmt, ...) {
   va_end(ap);
   fprintf(stderr, "\n(aotic --help lists the options)\n");
   return EXIT_USAGE;
-}
-
-static bool is_c_identifier(const char *s) {
-  if (!(isalpha((unsigned char)s[0]) || s[0] == '_')) return false;
-  for (; *s; s++)
-    if (!isalnum((unsigned char)*s) && *s != '_') return false;
-  return true;
 }
 
 static bool parse_int64(const char *s, const char *end, int64_t *out) {
@@ -199,7 +193,7 @@ static int parse_cli(int argc, char **argv, cli *c) {
       c->output = value;
     } else if (take_value(a, "--name", argc, argv, &i, &value, &rc)) {
       if (rc >= 0) return rc;
-      if (!is_c_identifier(value))
+      if (!aoti_is_c_identifier(value))
         return usage_error("--name '%s' is not a C identifier (letters, digits, '_')", value);
       c->names[c->num_names++] = value;
     } else if (take_value(a, "--wrapper-dir", argc, argv, &i, &value, &rc)) {
@@ -274,17 +268,7 @@ static char *default_name(const char *path) {
   const char *base = base_name(path);
   const char *dot = strrchr(base, '.');
   size_t len = (dot && dot != base) ? (size_t)(dot - base) : strlen(base);
-  char *name = malloc(len + 3);
-  if (!name) return NULL;
-  size_t n = 0;
-  if (len == 0 || isdigit((unsigned char)base[0])) {
-    name[n++] = 'm';
-    name[n++] = '_';
-  }
-  for (size_t i = 0; i < len; i++)
-    name[n++] = (isalnum((unsigned char)base[i]) || base[i] == '_') ? base[i] : '_';
-  name[n] = '\0';
-  return name;
+  return aoti_c_identifier(base, len, "m_");
 }
 
 static int fail(const char *file, const char *message) {
@@ -352,6 +336,21 @@ static void add_meta(const char **keys, const char **values, int32_t *n, const c
   (*n)++;
 }
 
+/* An inference build keeps no state between runs, so it drops the program's buffer updates: says
+ * which (one warning line per model), then removes them and the nodes that only computed them.
+ * Done before binding, so an op used only by an update (sum for a running total) does not stop
+ * the build. */
+static void drop_mutations(const model_job *job) {
+  aoti_graph *g = job->g;
+  if (g->num_mutations == 0) return;
+  fprintf(stderr, "aotic: warning: %s: model '%s' mutates buffer(s) ", job->path, job->name);
+  for (int32_t i = 0; i < g->num_mutations; i++)
+    fprintf(stderr, "%s%s", i ? ", " : "", g->mutations[i].buffer_name);
+  fprintf(stderr, "; this inference build drops those updates\n");
+  g->num_mutations = 0;
+  aoti_graph_remove_dead_nodes(g);
+}
+
 /* Compiles one model and adds it to the package writer. */
 static int compile_model(cli *c, model_job *job, aoti_package_writer *w, double *phase_ms) {
   double t = now_ms();
@@ -364,6 +363,7 @@ static int compile_model(cli *c, model_job *job, aoti_package_writer *w, double 
   if (aoti_frontend_read(job->path, NULL, &job->g) != AOTI_OK)
     return fail(job->path, aoti_last_error());
   aoti_graph_set_meta(job->g, "source_file", base_name(job->path));
+  drop_mutations(job);
   PHASE_DONE(PHASE_READ);
   int rc = apply_dynamic(c, job);
   if (rc) return rc;

@@ -218,6 +218,13 @@ reloads each file with the torch that wrote it and compares `ep.module()` agains
 The venvs are made by `tools/setup-torch-envs.sh` (the main venv `~/.cache/aoti/venv` by the
 install script).
 
+Bad input, in `tests/fixtures/bad/` (kept out of the `torch-<version>` folders, whose every
+`.ep` tests/models compiles): `unsupported_ops.ep` (gelu, softmax and layer_norm beside linear:
+ops outside the compiler's table) and `mutation.ep` + `mutation.samples.npz` (a forward() that
+updates two buffers, functionalized so the program has `buffer_mutation` output specs; the
+samples hold eager's user output, which reads no buffer). Written by torch 2.15 with
+`~/.cache/aoti/venv/bin/python tools/export_bad_fixtures.py` (see that file for the modules).
+
 Layouts: *legacy zip* = Python zipfile with `serialized_exported_program.json`,
 `serialized_state_dict.*`, `serialized_constants.*`, `version` (weights as nested torch.save;
 entry names end in `.json` up to 2.2, `.pt` later). *PT2* = PyTorchStreamWriter archive

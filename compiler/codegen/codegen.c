@@ -13,6 +13,7 @@
 #include "aoti/abi.h"
 #include "codegen/codegen_internal.h"
 #include "passes/pass_util.h"
+#include "util/c_identifier.h"
 
 #ifndef AOTI_CODEGEN_VERSION
 #define AOTI_CODEGEN_VERSION "unknown"
@@ -34,10 +35,10 @@ static const char *sx_with_names(cg_ctx *c, const aoti_sx *e, const char *const 
 const char *cg_sx(cg_ctx *c, const aoti_sx *e) { return sx_with_names(c, e, c->sym_c); }
 const char *cg_sx_named(cg_ctx *c, const aoti_sx *e) { return sx_with_names(c, e, c->sym_names); }
 
-static const char *buf_to_graph(cg_ctx *c, cg_buf *b) {
+static const char *buf_to_graph(cg_ctx *c, aoti_strbuf *b) {
   const char *s = b->failed ? NULL : aoti_graph_strdup(c->g, b->data);
   if (!s) c->oom = true;
-  cg_free(b);
+  aoti_strbuf_free(b);
   return s ? s : "oom";
 }
 
@@ -45,11 +46,11 @@ static const char *buf_to_graph(cg_ctx *c, cg_buf *b) {
 static void name_symbols(cg_ctx *c) {
   for (int32_t s = 0; s < c->g->num_symbols; ++s) {
     c->sym_names[s] = c->g->symbols[s].name;
-    cg_buf b = {0};
+    aoti_strbuf b = AOTI_STRBUF_INIT;
     cg_put_ident(&b, "sym_", c->g->symbols[s].name);
     for (int32_t t = 0; t < s && !b.failed; ++t)
       if (strcmp(c->sym_c[t], b.data) == 0) {
-        cg_printf(&b, "_%d", s);
+        aoti_strbuf_appendf(&b, "_%d", s);
         break;
       }
     c->sym_c[s] = buf_to_graph(c, &b);
@@ -75,8 +76,8 @@ static void name_values(cg_ctx *c) {
   for (int32_t o = 0; o < g->num_outputs; ++o) needed[g->outputs[o].value->id] = true;
   for (int32_t v = 0; v < g->num_values; ++v) {
     if (!needed[v]) continue;
-    cg_buf b = {0};
-    cg_printf(&b, "v%d_", v);
+    aoti_strbuf b = AOTI_STRBUF_INIT;
+    aoti_strbuf_appendf(&b, "v%d_", v);
     cg_put_ident(&b, "", g->values[v]->name);
     c->value_c[v] = buf_to_graph(c, &b);
   }
@@ -96,17 +97,17 @@ static void put_value_pointer(cg_ctx *c, aoti_value *v) {
   const char *type = v->dtype == AOTI_DTYPE_FLOAT32 ? "float" : "unsigned char";
   const int32_t holder = output_holding(c->g, root);
   /* Inputs and constants are declared const in the ABI; nodes only ever write their own outputs. */
-  cg_printf(&c->run, "  %s *const %s = (%s *)", type, c->value_c[v->id], type);
+  aoti_strbuf_appendf(&c->run, "  %s *const %s = (%s *)", type, c->value_c[v->id], type);
   if (root->kind == AOTI_VALUE_INPUT)
-    cg_printf(&c->run, "args->inputs[%d];\n", root->index);
+    aoti_strbuf_appendf(&c->run, "args->inputs[%d];\n", root->index);
   else if (root->kind == AOTI_VALUE_CONSTANT)
-    cg_printf(&c->run, "args->constants[%d];\n", root->index);
+    aoti_strbuf_appendf(&c->run, "args->constants[%d];\n", root->index);
   else if (holder >= 0)
-    cg_printf(&c->run, "args->outputs[%d];\n", holder);
+    aoti_strbuf_appendf(&c->run, "args->outputs[%d];\n", holder);
   else
-    cg_printf(&c->run, "(arena + %s);\n", cg_sx(c, c->plan.offsets[v->id]));
+    aoti_strbuf_appendf(&c->run, "(arena + %s);\n", cg_sx(c, c->plan.offsets[v->id]));
   /* Some pointers are only there for aliases, which need no code. */
-  cg_printf(&c->run, "  (void)%s;\n", c->value_c[v->id]);
+  aoti_strbuf_appendf(&c->run, "  (void)%s;\n", c->value_c[v->id]);
 }
 
 /* Outputs whose bytes live elsewhere (an input, a constant, another output) are copied last. */
@@ -116,14 +117,14 @@ static void put_output_copies(cg_ctx *c) {
     if (output_holding(c->g, aoti_pass_alias_root(v)) == o) continue;
     const aoti_sx *bytes = aoti_sx_mul(c->g, aoti_value_numel(c->g, v),
                                        aoti_sx_const(c->g, (int64_t)aoti_dtype_size(v->dtype)));
-    cg_printf(&c->run, "  memcpy(args->outputs[%d], %s, (size_t)(%s));\n", o, c->value_c[v->id],
-              cg_sx(c, bytes));
+    aoti_strbuf_appendf(&c->run, "  memcpy(args->outputs[%d], %s, (size_t)(%s));\n", o, c->value_c[v->id],
+                        cg_sx(c, bytes));
   }
 }
 
 static aoti_status emit_run(cg_ctx *c) {
   cg_emit_symbol_locals(c, &c->run, "args->symbols");
-  cg_puts(&c->run, "  unsigned char *const arena = (unsigned char *)args->arena;\n  (void)arena;\n");
+  aoti_strbuf_puts(&c->run, "  unsigned char *const arena = (unsigned char *)args->arena;\n  (void)arena;\n");
   for (int32_t v = 0; v < c->g->num_values; ++v)
     if (c->value_c[v]) put_value_pointer(c, c->g->values[v]);
   for (int32_t i = 0; i < c->g->num_nodes; ++i) {
@@ -135,61 +136,63 @@ static aoti_status emit_run(cg_ctx *c) {
 }
 
 /* abi.h without its include of types.h, which the source carries just before it. */
-static void put_abi_header(cg_buf *out) {
+static void put_abi_header(aoti_strbuf *out) {
   static const char include_line[] = "#include \"aoti/types.h\"\n";
   const char *at = strstr(aoti_tpl_abi_h, include_line);
   if (!at) {
-    cg_puts(out, aoti_tpl_abi_h);
+    aoti_strbuf_puts(out, aoti_tpl_abi_h);
     return;
   }
-  cg_printf(out, "%.*s", (int)(at - aoti_tpl_abi_h), aoti_tpl_abi_h);
-  cg_puts(out, at + sizeof include_line - 1);
+  aoti_strbuf_appendf(out, "%.*s", (int)(at - aoti_tpl_abi_h), aoti_tpl_abi_h);
+  aoti_strbuf_puts(out, at + sizeof include_line - 1);
 }
 
-static void put_prelude(cg_ctx *c, cg_buf *out) {
-  cg_puts(out, "/* Model ");
+static void put_prelude(cg_ctx *c, aoti_strbuf *out) {
+  aoti_strbuf_puts(out, "/* Model ");
   cg_put_ident(out, "", c->model);
-  cg_puts(out, ": generated by aotic " AOTI_CODEGEN_VERSION ". Do not edit.\n"
-               " * Self-contained: the ABI headers and kernels below are copied from aotic's "
-               "templates. */\n\n");
-  cg_puts(out, aoti_tpl_types_h);
-  cg_puts(out, "\n");
+  aoti_strbuf_puts(out,
+                   ": generated by aotic " AOTI_CODEGEN_VERSION ". Do not edit.\n"
+                   " * Self-contained: the ABI headers and kernels below are copied from aotic's "
+                   "templates. */\n\n");
+  aoti_strbuf_puts(out, aoti_tpl_types_h);
+  aoti_strbuf_puts(out, "\n");
   put_abi_header(out);
-  cg_puts(out, "\n#include <math.h>\n#include <string.h>\n\n");
+  aoti_strbuf_puts(out, "\n#include <math.h>\n#include <string.h>\n\n");
   if (c->uses_gemm) {
-    cg_puts(out, aoti_tpl_gemm_c);
-    cg_puts(out, "\n");
+    aoti_strbuf_puts(out, aoti_tpl_gemm_c);
+    aoti_strbuf_puts(out, "\n");
   }
   if (c->uses_copy) {
-    cg_puts(out, aoti_tpl_copy_c);
-    cg_puts(out, "\n");
+    aoti_strbuf_puts(out, aoti_tpl_copy_c);
+    aoti_strbuf_puts(out, "\n");
   }
 }
 
-static void put_model_table(cg_ctx *c, cg_buf *out) {
-  cg_puts(out, "static const aoti_abi_model model_table = {\n  AOTI_ABI_VERSION,\n  ");
+static void put_model_table(cg_ctx *c, aoti_strbuf *out) {
+  aoti_strbuf_puts(out, "static const aoti_abi_model model_table = {\n  AOTI_ABI_VERSION,\n  ");
   cg_put_literal(out, c->model);
-  cg_puts(out, ",\n  \"" AOTI_CODEGEN_VERSION "\",\n");
-  cg_printf(out, "  %d, %s,\n", c->g->num_symbols, c->g->num_symbols ? "model_symbols" : "NULL");
-  cg_printf(out, "  %d, %s,\n", c->g->num_inputs, c->g->num_inputs ? "model_inputs" : "NULL");
-  cg_printf(out, "  %d, %s,\n", c->g->num_outputs, c->g->num_outputs ? "model_outputs" : "NULL");
-  cg_printf(out, "  %d, %s,\n", c->g->num_constants, c->g->num_constants ? "model_constants" : "NULL");
-  cg_puts(out, "  model_output_sizes,\n  model_arena_size,\n  model_run,\n};\n\n"
-               "#if defined(__GNUC__)\n__attribute__((visibility(\"default\")))\n#endif\n"
-               "const aoti_abi_model *aoti_model_entry_v1(void);\n"
-               "const aoti_abi_model *aoti_model_entry_v1(void) { return &model_table; }\n");
+  aoti_strbuf_puts(out, ",\n  \"" AOTI_CODEGEN_VERSION "\",\n");
+  aoti_strbuf_appendf(out, "  %d, %s,\n", c->g->num_symbols, c->g->num_symbols ? "model_symbols" : "NULL");
+  aoti_strbuf_appendf(out, "  %d, %s,\n", c->g->num_inputs, c->g->num_inputs ? "model_inputs" : "NULL");
+  aoti_strbuf_appendf(out, "  %d, %s,\n", c->g->num_outputs, c->g->num_outputs ? "model_outputs" : "NULL");
+  aoti_strbuf_appendf(out, "  %d, %s,\n", c->g->num_constants, c->g->num_constants ? "model_constants" : "NULL");
+  aoti_strbuf_puts(out,
+                   "  model_output_sizes,\n  model_arena_size,\n  model_run,\n};\n\n"
+                   "#if defined(__GNUC__)\n__attribute__((visibility(\"default\")))\n#endif\n"
+                   "const aoti_abi_model *aoti_model_entry_v1(void);\n"
+                   "const aoti_abi_model *aoti_model_entry_v1(void) { return &model_table; }\n");
 }
 
-static aoti_status assemble(cg_ctx *c, cg_buf *out) {
+static aoti_status assemble(cg_ctx *c, aoti_strbuf *out) {
   aoti_status st = emit_run(c);
   if (st != AOTI_OK) return st;
   put_prelude(c, out);
-  cg_puts(out, c->kernels.data ? c->kernels.data : "");
+  aoti_strbuf_puts(out, c->kernels.data ? c->kernels.data : "");
   st = cg_emit_tables(c, out);
   if (st != AOTI_OK) return st;
-  cg_puts(out, "static int32_t model_run(const aoti_abi_run_args *args) {\n");
-  cg_puts(out, c->run.data ? c->run.data : "");
-  cg_puts(out, "  return 0;\n}\n\n");
+  aoti_strbuf_puts(out, "static int32_t model_run(const aoti_abi_run_args *args) {\n");
+  aoti_strbuf_puts(out, c->run.data ? c->run.data : "");
+  aoti_strbuf_puts(out, "  return 0;\n}\n\n");
   put_model_table(c, out);
   if (c->oom || out->failed || c->kernels.failed || c->run.failed)
     return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory generating model '%s'", c->model);
@@ -209,7 +212,7 @@ static uint64_t arena_at_max(const aoti_graph *g, const aoti_sx *arena) {
   return bytes < 0 ? UINT64_MAX : (uint64_t)bytes;
 }
 
-static aoti_codegen_result *make_result(cg_ctx *c, cg_buf *source) {
+static aoti_codegen_result *make_result(cg_ctx *c, aoti_strbuf *source) {
   const aoti_graph *g = c->g;
   enum { ENTRY_SIZE = 32 }; /* "weight_" + a size_t + NUL */
   const size_t n = (size_t)g->num_constants;
@@ -230,28 +233,18 @@ static aoti_codegen_result *make_result(cg_ctx *c, cg_buf *source) {
                                            g->constants[i].data, g->constants[i].nbytes};
   }
   strcpy(arena_copy, arena_expr);
-  r->source = source->data;
-  r->source_len = source->len;
+  r->source = aoti_strbuf_take(source, &r->source_len); /* ownership moved to the result */
   r->num_constants = g->num_constants;
   r->constants = constants;
   r->arena_bytes_at_max = arena_at_max(g, c->plan.arena_bytes);
   r->arena_bytes_expr = arena_copy;
-  *source = (cg_buf){0}; /* ownership moved to the result */
   return r;
-}
-
-static bool is_c_identifier(const char *s) {
-  if (!s || !*s || (*s >= '0' && *s <= '9')) return false;
-  for (; *s; ++s)
-    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_'))
-      return false;
-  return true;
 }
 
 aoti_status aoti_codegen_c(aoti_graph *g, const char *name, const aoti_codegen_options *options,
                            aoti_codegen_result **out_result) {
   (void)options; /* no options yet */
-  if (!g || !out_result || !is_c_identifier(name))
+  if (!g || !out_result || !aoti_is_c_identifier(name))
     return aoti_error_set(AOTI_ERROR_INVALID_ARGUMENT, "codegen: need a graph, a result pointer and "
                           "a model name that is a C identifier (got '%s')", name ? name : "(null)");
   cg_ctx c = {.g = g, .model = name};
@@ -265,14 +258,14 @@ aoti_status aoti_codegen_c(aoti_graph *g, const char *name, const aoti_codegen_o
     return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory generating model '%s'", name);
   name_symbols(&c);
   name_values(&c);
-  cg_buf source = {0};
+  aoti_strbuf source = AOTI_STRBUF_INIT;
   st = assemble(&c, &source);
   aoti_codegen_result *r = NULL;
   if (st == AOTI_OK && !(r = make_result(&c, &source)))
     st = aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory generating model '%s'", name);
-  cg_free(&source);
-  cg_free(&c.kernels);
-  cg_free(&c.run);
+  aoti_strbuf_free(&source);
+  aoti_strbuf_free(&c.kernels);
+  aoti_strbuf_free(&c.run);
   if (st == AOTI_OK) *out_result = r;
   return st;
 }

@@ -1,14 +1,14 @@
-/* codegen_internal.h — what the files of compiler/codegen share: a growable text buffer, the
+/* codegen_internal.h — what the files of compiler/codegen share: C-syntax appenders, the
  * generation context, and the emitters of each part of the model source (internal; the contract
  * is codegen.h). Not thread-safe per context; contexts are independent. */
 #ifndef AOTI_CODEGEN_INTERNAL_H
 #define AOTI_CODEGEN_INTERNAL_H
 
-#include <stdarg.h>
 
 #include "error.h"
 #include "ir/ir.h"
 #include "passes/passes.h"
+#include "util/strbuf.h"
 
 /* The files of templates/ embedded into this library (CMakeLists.txt, cmake/AOTIEmbed.cmake). */
 extern const char aoti_tpl_types_h[];
@@ -16,24 +16,14 @@ extern const char aoti_tpl_abi_h[];
 extern const char aoti_tpl_gemm_c[];
 extern const char aoti_tpl_copy_c[];
 
-/* Text being generated. Appends never fail visibly: running out of memory sets `failed`, which
- * the caller checks once at the end. */
-typedef struct cg_buf {
-  char *data;
-  size_t len, cap;
-  bool failed;
-} cg_buf;
-
-void cg_printf(cg_buf *b, const char *fmt, ...) AOTI_PRINTF(2, 3);
-void cg_puts(cg_buf *b, const char *s);
+/* Text being generated goes into aoti_strbuf (util/strbuf.h); these append C syntax to it. */
 /* Appends `s` as a C string literal (quotes added, everything unusual escaped). */
-void cg_put_literal(cg_buf *b, const char *s);
+void cg_put_literal(aoti_strbuf *b, const char *s);
 /* Appends a C identifier made of `prefix`, and `name` with every other character turned into '_'
  * (truncated, so identifiers stay readable; callers make them unique with the prefix). */
-void cg_put_ident(cg_buf *b, const char *prefix, const char *name);
+void cg_put_ident(aoti_strbuf *b, const char *prefix, const char *name);
 /* Appends `x` as a C float expression that reads back exactly. */
-void cg_put_float(cg_buf *b, double x);
-void cg_free(cg_buf *b);
+void cg_put_float(aoti_strbuf *b, double x);
 
 typedef struct cg_ctx {
   aoti_graph *g;
@@ -42,8 +32,8 @@ typedef struct cg_ctx {
   const char **sym_c;          /* per symbol: the C local holding it in generated functions */
   const char **sym_names;      /* per symbol: its name, for expressions in tables and messages */
   const char **value_c;        /* per value id: the C pointer variable in run(), or NULL */
-  cg_buf kernels;              /* per-node functions, emitted before run() */
-  cg_buf run;                  /* the body of run() */
+  aoti_strbuf kernels;         /* per-node functions, emitted before run() */
+  aoti_strbuf run;             /* the body of run() */
   bool uses_gemm, uses_copy;   /* which template kernels run() calls (only those are emitted) */
   bool oom;
 } cg_ctx;
@@ -62,8 +52,8 @@ aoti_status cg_emit_node(cg_ctx *c, const aoti_node *n);
 /* Appends the model's constant tables (symbols, inputs, outputs, constants) and the
  * output_sizes / arena_size functions to `out`. AOTI_ERROR_UNSUPPORTED for an input dim that is not
  * affine in one symbol, or a constant with a symbolic size. */
-aoti_status cg_emit_tables(cg_ctx *c, cg_buf *out);
+aoti_status cg_emit_tables(cg_ctx *c, aoti_strbuf *out);
 /* Appends `const int64_t <sym_c> = <array>[i];` for every symbol (marked used). */
-void cg_emit_symbol_locals(cg_ctx *c, cg_buf *out, const char *array);
+void cg_emit_symbol_locals(cg_ctx *c, aoti_strbuf *out, const char *array);
 
 #endif /* AOTI_CODEGEN_INTERNAL_H */

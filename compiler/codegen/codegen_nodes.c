@@ -61,28 +61,27 @@ aoti_status cg_check_nodes(cg_ctx *c) {
 
 /* `const int64_t name[rank] = {e0, e1, ...};` over the symbol locals. */
 static void put_int_array(cg_ctx *c, const char *name, int32_t rank, const aoti_sx *const *exprs) {
-  cg_printf(&c->run, "    const int64_t %s[%d] = {", name, rank);
-  for (int32_t d = 0; d < rank; ++d) cg_printf(&c->run, "%s%s", d ? ", " : "", cg_sx(c, exprs[d]));
-  cg_puts(&c->run, "};\n");
+  aoti_strbuf_appendf(&c->run, "    const int64_t %s[%d] = {", name, rank);
+  for (int32_t d = 0; d < rank; ++d) aoti_strbuf_appendf(&c->run, "%s%s", d ? ", " : "", cg_sx(c, exprs[d]));
+  aoti_strbuf_puts(&c->run, "};\n");
 }
 
 static void put_node_comment(cg_ctx *c, const aoti_node *n) {
-  cg_puts(&c->run, "  { /* ");
+  aoti_strbuf_puts(&c->run, "  { /* ");
   cg_put_ident(&c->run, "", n->name);
-  cg_printf(&c->run, ": %s */\n", aoti_pass_op_name(n));
+  aoti_strbuf_appendf(&c->run, ": %s */\n", aoti_pass_op_name(n));
 }
 
 /* out = contiguous copy of `src` read with `strides` over out's shape (rank 0: one element). */
 static void put_copy(cg_ctx *c, const aoti_value *out, const char *src, const aoti_sx *const *strides) {
   c->uses_copy = true;
   if (out->rank == 0) {
-    cg_printf(&c->run, "    aoti_copy_f32(0, NULL, %s, NULL, %s);\n", src, c->value_c[out->id]);
+    aoti_strbuf_appendf(&c->run, "    aoti_copy_f32(0, NULL, %s, NULL, %s);\n", src, c->value_c[out->id]);
     return;
   }
   put_int_array(c, "sizes", out->rank, out->dims);
   put_int_array(c, "strides", out->rank, strides);
-  cg_printf(&c->run, "    aoti_copy_f32(%d, sizes, %s, strides, %s);\n", out->rank, src,
-            c->value_c[out->id]);
+  aoti_strbuf_appendf(&c->run, "    aoti_copy_f32(%d, sizes, %s, strides, %s);\n", out->rank, src, c->value_c[out->id]);
 }
 
 static aoti_status emit_copy(cg_ctx *c, const aoti_node *n) {
@@ -91,7 +90,7 @@ static aoti_status emit_copy(cg_ctx *c, const aoti_node *n) {
   if (st != AOTI_OK) return st;
   put_node_comment(c, n);
   put_copy(c, n->outputs[0], c->value_c[aoti_pass_first_tensor(n)->id], strides);
-  cg_puts(&c->run, "  }\n");
+  aoti_strbuf_puts(&c->run, "  }\n");
   return AOTI_OK;
 }
 
@@ -137,13 +136,13 @@ static aoti_status emit_matmul(cg_ctx *c, const aoti_node *n) {
     beta = 0.0;
   }
   c->uses_gemm = true;
-  cg_printf(&c->run, "    aoti_sgemm(0, 0, %s, %s, %s, ", cg_sx(c, a->dims[0]), cg_sx(c, b->dims[1]),
-            cg_sx(c, a->dims[1]));
+  aoti_strbuf_appendf(&c->run, "    aoti_sgemm(0, 0, %s, %s, %s, ", cg_sx(c, a->dims[0]), cg_sx(c, b->dims[1]),
+                      cg_sx(c, a->dims[1]));
   cg_put_float(&c->run, alpha);
-  cg_printf(&c->run, ", %s, %s, %s, %s, ", c->value_c[a->id], cg_sx(c, a->dims[1]),
-            c->value_c[b->id], cg_sx(c, b->dims[1]));
+  aoti_strbuf_appendf(&c->run, ", %s, %s, %s, %s, ", c->value_c[a->id], cg_sx(c, a->dims[1]), c->value_c[b->id],
+                      cg_sx(c, b->dims[1]));
   cg_put_float(&c->run, beta);
-  cg_printf(&c->run, ", %s, %s);\n  }\n", c->value_c[out->id], cg_sx(c, out->dims[1]));
+  aoti_strbuf_appendf(&c->run, ", %s, %s);\n  }\n", c->value_c[out->id], cg_sx(c, out->dims[1]));
   return AOTI_OK;
 }
 
@@ -169,20 +168,20 @@ static bool expr_mentions(const char *expr, const char *name) {
   return false;
 }
 
-static void put_kernel_signature(cg_buf *k, const aoti_node *n, const char *fn, const operand *ops,
+static void put_kernel_signature(aoti_strbuf *k, const aoti_node *n, const char *fn, const operand *ops,
                                  int32_t num_ops) {
-  cg_printf(k, "/* %s (%s): out = %s */\nstatic void %s(const int64_t *n", aoti_pass_op_name(n),
-            n->target, n->op->pointwise, fn);
+  aoti_strbuf_appendf(k, "/* %s (%s): out = %s */\nstatic void %s(const int64_t *n", aoti_pass_op_name(n), n->target,
+                      n->op->pointwise, fn);
   for (int32_t i = 0; i < num_ops; ++i)
     if (ops[i].tensor)
-      cg_printf(k, ", const float *restrict %c_data, const int64_t *%c_stride", ops[i].letter, ops[i].letter);
-  cg_puts(k, ", float *restrict out) {\n");
+      aoti_strbuf_appendf(k, ", const float *restrict %c_data, const int64_t *%c_stride", ops[i].letter, ops[i].letter);
+  aoti_strbuf_puts(k, ", float *restrict out) {\n");
 }
 
 /* The node's other numeric arguments that the expression names (alpha, ...), as float locals
  * called by their schema names. Names the kernel itself uses are never schema names of operands
  * past `a` and `b`, but are skipped to be safe. */
-static void put_named_scalars(cg_buf *k, const aoti_node *n, int32_t num_ops) {
+static void put_named_scalars(aoti_strbuf *k, const aoti_node *n, int32_t num_ops) {
   static const char *const reserved[] = {"a", "b", "n", "m", "o", "j", "out", "row"};
   const aoti_schema *schema = aoti_op_schema(n->op);
   for (int32_t i = num_ops; schema && i < schema->num_args && i < n->num_args; ++i) {
@@ -192,48 +191,48 @@ static void put_named_scalars(cg_buf *k, const aoti_node *n, int32_t num_ops) {
     for (size_t r = 0; r < sizeof reserved / sizeof reserved[0]; ++r)
       skip = skip || strcmp(name, reserved[r]) == 0;
     if (skip) continue;
-    cg_printf(k, "  const float %s = ", name);
+    aoti_strbuf_appendf(k, "  const float %s = ", name);
     cg_put_float(k, x);
-    cg_puts(k, ";\n");
+    aoti_strbuf_puts(k, ";\n");
   }
 }
 
 /* Per row: the output row, and each operand's row start and inner stride (or its number). */
-static void put_row_setup(cg_buf *k, int32_t rank, const operand *ops, int32_t num_ops) {
-  cg_printf(k, "  {\n    const int64_t m = n[%d];\n    float *restrict o = out + row;\n", rank - 1);
+static void put_row_setup(aoti_strbuf *k, int32_t rank, const operand *ops, int32_t num_ops) {
+  aoti_strbuf_appendf(k, "  {\n    const int64_t m = n[%d];\n    float *restrict o = out + row;\n", rank - 1);
   for (int32_t i = 0; i < num_ops; ++i) {
     const char l = ops[i].letter;
     if (!ops[i].tensor) {
-      cg_printf(k, "    const float %c = ", l);
+      aoti_strbuf_appendf(k, "    const float %c = ", l);
       cg_put_float(k, ops[i].number);
-      cg_puts(k, ";\n");
+      aoti_strbuf_puts(k, ";\n");
       continue;
     }
-    cg_printf(k, "    const float *%c_row = %c_data", l, l);
-    for (int32_t d = 0; d + 1 < rank; ++d) cg_printf(k, " + i%d * %c_stride[%d]", d, l, d);
-    cg_printf(k, ";\n    const int64_t %c_inner = %c_stride[%d];\n", l, l, rank - 1);
+    aoti_strbuf_appendf(k, "    const float *%c_row = %c_data", l, l);
+    for (int32_t d = 0; d + 1 < rank; ++d) aoti_strbuf_appendf(k, " + i%d * %c_stride[%d]", d, l, d);
+    aoti_strbuf_appendf(k, ";\n    const int64_t %c_inner = %c_stride[%d];\n", l, l, rank - 1);
   }
 }
 
 /* The inner loop for one combination of tensor operands' inner strides: bit t of `zero_mask` set
  * means tensor operand t has stride 0 (its value is hoisted), clear means stride 1. */
-static void put_inner_variant(cg_buf *k, const aoti_node *n, const operand *ops, int32_t num_ops,
+static void put_inner_variant(aoti_strbuf *k, const aoti_node *n, const operand *ops, int32_t num_ops,
                               int32_t zero_mask) {
-  cg_puts(k, zero_mask ? "    } else if (" : "    if (");
+  aoti_strbuf_puts(k, zero_mask ? "    } else if (" : "    if (");
   for (int32_t i = 0, t = 0; i < num_ops; ++i)
     if (ops[i].tensor) {
-      cg_printf(k, "%s%c_inner == %d", t ? " && " : "", ops[i].letter, (zero_mask >> t) & 1 ? 0 : 1);
+      aoti_strbuf_appendf(k, "%s%c_inner == %d", t ? " && " : "", ops[i].letter, (zero_mask >> t) & 1 ? 0 : 1);
       ++t;
     }
-  cg_puts(k, ") {\n");
+  aoti_strbuf_puts(k, ") {\n");
   for (int32_t i = 0, t = 0; i < num_ops; ++i)
     if (ops[i].tensor && ((zero_mask >> t++) & 1))
-      cg_printf(k, "      const float %c = %c_row[0];\n", ops[i].letter, ops[i].letter);
-  cg_puts(k, "      for (int64_t j = 0; j < m; ++j) {\n");
+      aoti_strbuf_appendf(k, "      const float %c = %c_row[0];\n", ops[i].letter, ops[i].letter);
+  aoti_strbuf_puts(k, "      for (int64_t j = 0; j < m; ++j) {\n");
   for (int32_t i = 0, t = 0; i < num_ops; ++i)
     if (ops[i].tensor && !((zero_mask >> t++) & 1))
-      cg_printf(k, "        const float %c = %c_row[j];\n", ops[i].letter, ops[i].letter);
-  cg_printf(k, "        o[j] = %s;\n      }\n", n->op->pointwise);
+      aoti_strbuf_appendf(k, "        const float %c = %c_row[j];\n", ops[i].letter, ops[i].letter);
+  aoti_strbuf_appendf(k, "        o[j] = %s;\n      }\n", n->op->pointwise);
 }
 
 /* The kernel function of a pointwise node: loops over the output's rows; the innermost loop is
@@ -241,22 +240,22 @@ static void put_inner_variant(cg_buf *k, const aoti_node *n, const operand *ops,
  * strided loop last. Needs at least one tensor operand. */
 static void put_pointwise_kernel(cg_ctx *c, const aoti_node *n, const char *fn, int32_t rank,
                                  const operand *ops, int32_t num_ops) {
-  cg_buf *k = &c->kernels;
+  aoti_strbuf *k = &c->kernels;
   put_kernel_signature(k, n, fn, ops, num_ops);
   put_named_scalars(k, n, num_ops);
-  cg_puts(k, "  int64_t row = 0;\n");
+  aoti_strbuf_puts(k, "  int64_t row = 0;\n");
   for (int32_t d = 0; d + 1 < rank; ++d)
-    cg_printf(k, "  for (int64_t i%d = 0; i%d < n[%d]; ++i%d)\n", d, d, d, d);
+    aoti_strbuf_appendf(k, "  for (int64_t i%d = 0; i%d < n[%d]; ++i%d)\n", d, d, d, d);
   put_row_setup(k, rank, ops, num_ops);
   int32_t tensors = 0;
   for (int32_t i = 0; i < num_ops; ++i) tensors += ops[i].tensor != NULL;
   for (int32_t mask = 0; mask < (1 << tensors); ++mask) put_inner_variant(k, n, ops, num_ops, mask);
-  cg_puts(k, "    } else {\n      for (int64_t j = 0; j < m; ++j) {\n");
+  aoti_strbuf_puts(k, "    } else {\n      for (int64_t j = 0; j < m; ++j) {\n");
   for (int32_t i = 0; i < num_ops; ++i)
     if (ops[i].tensor)
-      cg_printf(k, "        const float %c = %c_row[j * %c_inner];\n", ops[i].letter, ops[i].letter,
-                ops[i].letter);
-  cg_printf(k, "        o[j] = %s;\n      }\n    }\n    row += m;\n  }\n}\n\n", n->op->pointwise);
+      aoti_strbuf_appendf(k, "        const float %c = %c_row[j * %c_inner];\n", ops[i].letter, ops[i].letter,
+                          ops[i].letter);
+  aoti_strbuf_appendf(k, "        o[j] = %s;\n      }\n    }\n    row += m;\n  }\n}\n\n", n->op->pointwise);
 }
 
 /* The operands `a` (and `b` for binary ops): tensors or numbers. */
@@ -307,11 +306,11 @@ static aoti_status emit_pointwise(cg_ctx *c, const aoti_node *n) {
   const aoti_value *out = n->outputs[0];
   const aoti_sx *dims[AOTI_MAX_RANK], *strides[2][AOTI_MAX_RANK];
   const int32_t rank = iteration_space(c, out, ops, num_ops, dims, strides);
-  cg_buf fn = {0};
-  cg_printf(&fn, "k%d_", n->id);
+  aoti_strbuf fn = AOTI_STRBUF_INIT;
+  aoti_strbuf_appendf(&fn, "k%d_", n->id);
   cg_put_ident(&fn, "", n->name);
   if (fn.failed) {
-    cg_free(&fn);
+    aoti_strbuf_free(&fn);
     return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory generating node '%s'", n->name);
   }
   put_pointwise_kernel(c, n, fn.data, rank, ops, num_ops);
@@ -323,20 +322,20 @@ static aoti_status emit_pointwise(cg_ctx *c, const aoti_node *n) {
     snprintf(name, sizeof name, "%c_stride", ops[i].letter);
     put_int_array(c, name, rank, strides[i]);
   }
-  cg_printf(&c->run, "    %s(n", fn.data);
+  aoti_strbuf_appendf(&c->run, "    %s(n", fn.data);
   for (int32_t i = 0; i < num_ops; ++i)
-    if (ops[i].tensor) cg_printf(&c->run, ", %s, %c_stride", c->value_c[ops[i].tensor->id], ops[i].letter);
-  cg_printf(&c->run, ", %s);\n  }\n", c->value_c[out->id]);
-  cg_free(&fn);
+    if (ops[i].tensor) aoti_strbuf_appendf(&c->run, ", %s, %c_stride", c->value_c[ops[i].tensor->id], ops[i].letter);
+  aoti_strbuf_appendf(&c->run, ", %s);\n  }\n", c->value_c[out->id]);
+  aoti_strbuf_free(&fn);
   return AOTI_OK;
 }
 
 aoti_status cg_emit_node(cg_ctx *c, const aoti_node *n) {
   switch (n->op->lowering) {
     case AOTI_LOWER_VIEW:
-      cg_puts(&c->run, "  /* ");
+      aoti_strbuf_puts(&c->run, "  /* ");
       cg_put_ident(&c->run, "", n->name);
-      cg_printf(&c->run, ": %s, an alias (no code) */\n", aoti_pass_op_name(n));
+      aoti_strbuf_appendf(&c->run, ": %s, an alias (no code) */\n", aoti_pass_op_name(n));
       return AOTI_OK;
     case AOTI_LOWER_COPY: return emit_copy(c, n);
     case AOTI_LOWER_MATMUL: return emit_matmul(c, n);

@@ -190,3 +190,16 @@ aoti_status aoti_zip_read_text(aoti_zip *zip, const char *name, char **out_text)
   *out_text = text;
   return AOTI_OK;
 }
+
+aoti_status aoti_zip_check_little_endian(aoti_zip *zip) {
+  if (!aoti_zip_has(zip, "byteorder")) return AOTI_OK;
+  char *order = NULL;
+  aoti_status status = aoti_zip_read_text(zip, "byteorder", &order);
+  if (status != AOTI_OK) return status;
+  if (strcmp(order, "little") != 0)
+    status = aoti_error_set(AOTI_ERROR_UNSUPPORTED,
+                            "'%s': byte order '%s' (only little-endian archives are supported)",
+                            aoti_zip_label(zip), order);
+  free(order);
+  return status;
+}

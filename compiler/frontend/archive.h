@@ -50,6 +50,11 @@ aoti_status aoti_zip_read(aoti_zip *zip, const char *name, char **out_data, size
 /* Like aoti_zip_read, with trailing whitespace removed (for "version", "archive_format"...). */
 aoti_status aoti_zip_read_text(aoti_zip *zip, const char *name, char **out_text);
 
+/* AOTI_OK when the zip has no "byteorder" entry or it says "little": payloads are read as written,
+ * and AOTI only runs on little-endian hosts. Otherwise AOTI_ERROR_UNSUPPORTED naming the zip and
+ * the order it gives. */
+aoti_status aoti_zip_check_little_endian(aoti_zip *zip);
+
 #ifdef __cplusplus
 }
 #endif

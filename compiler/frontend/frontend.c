@@ -100,17 +100,8 @@ static aoti_status open_pt2(aoti_zip *zip, const aoti_frontend_options *options,
                             aoti_zip_label(zip), version);
   free(version);
   if (status != AOTI_OK) return status;
-  if (aoti_zip_has(zip, "byteorder")) {
-    char *order = NULL;
-    status = aoti_zip_read_text(zip, "byteorder", &order);
-    if (status == AOTI_OK && strcmp(order, "little") != 0)
-      status = aoti_error_set(AOTI_ERROR_UNSUPPORTED,
-                              "'%s': byte order '%s' (only little-endian "
-                              "archives are supported)",
-                              aoti_zip_label(zip), order);
-    free(order);
-    if (status != AOTI_OK) return status;
-  }
+  status = aoti_zip_check_little_endian(zip);
+  if (status != AOTI_OK) return status;
   status = choose_program(zip, options ? options->program_name : NULL, s->program_entry,
                           sizeof s->program_entry);
   if (status != AOTI_OK) return status;

@@ -624,6 +624,22 @@ static aoti_status string_member(const json_t *obj, const jpath *path, const cha
   return status != AOTI_OK ? status : aoti_json_string(value, &at, out_value);
 }
 
+/* The "as_tensor" member of the Argument union in `member`'s "arg" (at `at_arg`), for user inputs
+ * and outputs; `role` ("user input") and `kinds` ("inputs") name them in messages. */
+static aoti_status as_tensor_arg(const json_t *member, const jpath *at, const jpath *at_arg,
+                                 const char *role, const char *kinds, json_t **out_tensor) {
+  json_t *arg, *tensor;
+  const char *arg_key;
+  aoti_status status = aoti_json_member(member, at, "arg", true, &arg);
+  if (status == AOTI_OK) status = aoti_json_union(arg, at_arg, &arg_key, &tensor);
+  if (status != AOTI_OK) return status;
+  if (strcmp(arg_key, "as_tensor") != 0)
+    return fail_at(AOTI_ERROR_UNSUPPORTED, at_arg, "%s of kind '%s': only tensor %s are supported",
+                   role, arg_key, kinds);
+  *out_tensor = tensor;
+  return AOTI_OK;
+}
+
 static aoti_status read_input_spec(program_reader *r, const json_t *spec, const jpath *path) {
   const char *key;
   json_t *member, *arg;
@@ -632,14 +648,9 @@ static aoti_status read_input_spec(program_reader *r, const json_t *spec, const 
   jpath at = JPATH_KEY(path, key), at_arg = JPATH_KEY(&at, "arg");
   const char *fqn;
   if (strcmp(key, "user_input") == 0) {
-    status = aoti_json_member(member, &at, "arg", true, &arg);
-    const char *arg_key;
     json_t *arg_member;
-    if (status == AOTI_OK) status = aoti_json_union(arg, &at_arg, &arg_key, &arg_member);
+    status = as_tensor_arg(member, &at, &at_arg, "user input", "inputs", &arg_member);
     if (status != AOTI_OK) return status;
-    if (strcmp(arg_key, "as_tensor") != 0)
-      return fail_at(AOTI_ERROR_UNSUPPORTED, &at_arg,
-                     "user input of kind '%s': only tensor inputs are supported", arg_key);
     jpath at_tensor = JPATH_KEY(&at_arg, "as_tensor");
     aoti_value *v;
     status = new_tensor(r, arg_member, &at_tensor, &v);
@@ -692,14 +703,9 @@ static aoti_status read_output_spec(program_reader *r, const json_t *spec, const
   if (status != AOTI_OK) return status;
   jpath at = JPATH_KEY(path, key), at_arg = JPATH_KEY(&at, "arg");
   if (strcmp(key, "user_output") == 0) {
-    const char *arg_key;
     json_t *arg_member;
-    status = aoti_json_member(member, &at, "arg", true, &arg);
-    if (status == AOTI_OK) status = aoti_json_union(arg, &at_arg, &arg_key, &arg_member);
+    status = as_tensor_arg(member, &at, &at_arg, "output", "outputs", &arg_member);
     if (status != AOTI_OK) return status;
-    if (strcmp(arg_key, "as_tensor") != 0)
-      return fail_at(AOTI_ERROR_UNSUPPORTED, &at_arg,
-                     "output of kind '%s': only tensor outputs are supported", arg_key);
     jpath at_tensor = JPATH_KEY(&at_arg, "as_tensor");
     aoti_value *v;
     status = defined_tensor(r, arg_member, &at_tensor, &v);

@@ -120,21 +120,6 @@ static aoti_status add_tensor(aoti_tensor_table *table, const char *fqn,
   return AOTI_OK;
 }
 
-/* Payloads are written in the writer's byte order; AOTI only runs on little-endian hosts. */
-static aoti_status check_byteorder(aoti_zip *zip, const char *label) {
-  if (!aoti_zip_has(zip, "byteorder")) return AOTI_OK;
-  char *order = NULL;
-  aoti_status status = aoti_zip_read_text(zip, "byteorder", &order);
-  if (status != AOTI_OK) return status;
-  if (strcmp(order, "little") != 0)
-    status = aoti_error_set(AOTI_ERROR_UNSUPPORTED,
-                            "%s: byte order '%s' (only little-endian "
-                            "payloads are supported)",
-                            label, order);
-  free(order);
-  return status;
-}
-
 //===----------------------------------------------------------------------===//
 // torch.save zips
 //===----------------------------------------------------------------------===//
@@ -160,7 +145,7 @@ static aoti_status add_pickled(aoti_tensor_table *table, aoti_zip *zip,
 }
 
 static aoti_status read_torch_save(aoti_tensor_table *table, aoti_zip *zip) {
-  aoti_status status = check_byteorder(zip, table->label);
+  aoti_status status = aoti_zip_check_little_endian(zip);
   if (status != AOTI_OK) return status;
   char *pickle = NULL;
   size_t size = 0;

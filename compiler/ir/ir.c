@@ -409,6 +409,18 @@ static void compact_values(aoti_graph *g, const bool *node_dead) {
   g->num_values = kept;
 }
 
+/* Mutations do not keep their producers alive, so a mutation whose value is about to be removed
+ * is dropped with it (it would otherwise point at a value no longer in the graph). */
+static void drop_dead_mutations(aoti_graph *g, const bool *dead) {
+  int32_t kept = 0;
+  for (int32_t i = 0; i < g->num_mutations; i++) {
+    const aoti_node *p = g->mutations[i].value->producer;
+    if (p && dead[p->id]) continue;
+    g->mutations[kept++] = g->mutations[i];
+  }
+  g->num_mutations = kept;
+}
+
 void aoti_graph_remove_dead_nodes(aoti_graph *g) {
   bool *used = calloc((size_t)g->num_values + 1, sizeof *used);
   bool *dead = calloc((size_t)g->num_nodes + 1, sizeof *dead);
@@ -427,6 +439,7 @@ void aoti_graph_remove_dead_nodes(aoti_graph *g) {
     else
       dead[i] = true;
   }
+  drop_dead_mutations(g, dead);
   compact_values(g, dead);
   int32_t kept = 0;
   for (int32_t i = 0; i < g->num_nodes; i++) {

@@ -315,7 +315,8 @@ const aoti_sx *aoti_value_numel(aoti_graph *g, const aoti_value *v);
 
 /* Removes nodes whose outputs nobody uses (graph outputs count as uses; a node's uses are its
  * bound `args` once `op` is set, its raw `named` otherwise), drops their output values from
- * g->values and renumbers node and value ids. Buffer mutations do not keep nodes alive. */
+ * g->values and renumbers node and value ids. Buffer mutations do not keep nodes alive: a
+ * mutation whose value is removed is dropped from g->mutations too. */
 void aoti_graph_remove_dead_nodes(aoti_graph *g);
 
 /* Replaces every use of `from` (in node arguments, raw and bound, graph outputs and buffer

@@ -25,6 +25,7 @@
 
 #include "error.h"
 #include "ir/ir.h"
+#include "util/scan.h"
 
 typedef struct parser {
   aoti_graph *g;
@@ -51,18 +52,10 @@ static const aoti_sx *checked(parser *p, const aoti_sx *e) {
   return e;
 }
 
-static void skip_space(parser *p) {
-  while (isspace((unsigned char)*p->at)) p->at++;
-}
+static void skip_space(parser *p) { aoti_scan_skip_space(&p->at); }
 
 /* Consumes `token` (after spaces) when it is next. */
-static bool accept(parser *p, const char *token) {
-  skip_space(p);
-  size_t n = strlen(token);
-  if (strncmp(p->at, token, n) != 0) return false;
-  p->at += n;
-  return true;
-}
+static bool accept(parser *p, const char *token) { return aoti_scan_token(&p->at, token); }
 
 static bool expect(parser *p, const char *token) {
   if (accept(p, token)) return true;

@@ -11,13 +11,13 @@
  * torch.export.export leaves it (linear, ...) and after run_decompositions() (addmm, permute, ...).
  */
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
 #include "ops/ops_private.h"
+#include "util/strbuf.h"
 
 #define ATEN "torch.ops.aten."
 
@@ -106,36 +106,6 @@ const aoti_schema *aoti_op_schema(const aoti_op *op) {
 // Unsupported targets
 //===----------------------------------------------------------------------===//
 
-/* A growing message. */
-typedef struct text_buf {
-  char *s;
-  size_t len, capacity;
-  bool failed;
-} text_buf;
-
-static void text_append(text_buf *t, const char *fmt, ...) AOTI_PRINTF(2, 3);
-static void text_append(text_buf *t, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  if (t->failed || n < 0) return;
-  if (t->len + (size_t)n + 1 > t->capacity) {
-    size_t capacity = (t->len + (size_t)n + 1) * 2;
-    char *bigger = realloc(t->s, capacity);
-    if (!bigger) {
-      t->failed = true;
-      return;
-    }
-    t->s = bigger;
-    t->capacity = capacity;
-  }
-  va_start(ap, fmt);
-  vsnprintf(t->s + t->len, t->capacity - t->len, fmt, ap);
-  va_end(ap);
-  t->len += (size_t)n;
-}
-
 /* Whether an earlier node than `upto` has the same unknown target (it was listed already). */
 static bool listed_before(const aoti_graph *g, int32_t upto, const char *target) {
   for (int32_t i = 0; i < upto; i++)
@@ -150,25 +120,25 @@ static aoti_status check_supported(const aoti_graph *g) {
   for (int32_t i = 0; i < g->num_nodes; i++)
     if (!aoti_op_find(g->nodes[i]->target) && !listed_before(g, i, g->nodes[i]->target)) unknown++;
   if (unknown == 0) return AOTI_OK;
-  text_buf t = {0};
-  text_append(&t, "unsupported ops (%d): ", unknown);
+  aoti_strbuf t = AOTI_STRBUF_INIT;
+  aoti_strbuf_appendf(&t, "unsupported ops (%d): ", unknown);
   bool first = true;
   for (int32_t i = 0; i < g->num_nodes; i++) {
     const char *target = g->nodes[i]->target;
     if (aoti_op_find(target) || listed_before(g, i, target)) continue;
-    text_append(&t, "%s%s (nodes: ", first ? "" : "; ", target);
+    aoti_strbuf_appendf(&t, "%s%s (nodes: ", first ? "" : "; ", target);
     first = false;
     const char *sep = "";
     for (int32_t j = i; j < g->num_nodes; j++) {
       if (strcmp(g->nodes[j]->target, target) != 0) continue;
-      text_append(&t, "%s%s", sep, g->nodes[j]->name);
+      aoti_strbuf_appendf(&t, "%s%s", sep, g->nodes[j]->name);
       sep = ", ";
     }
-    text_append(&t, ")");
+    aoti_strbuf_puts(&t, ")");
   }
   aoti_status st = t.failed ? aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory listing unsupported ops")
-                            : aoti_error_set(AOTI_ERROR_UNSUPPORTED, "%s", t.s);
-  free(t.s);
+                            : aoti_error_set(AOTI_ERROR_UNSUPPORTED, "%s", t.data);
+  aoti_strbuf_free(&t);
   return st;
 }
 

@@ -20,6 +20,7 @@
 
 #include "error.h"
 #include "ops/ops.h"
+#include "util/scan.h"
 
 typedef struct schema_parser {
   const char *decl;
@@ -34,17 +35,9 @@ static bool schema_fail(schema_parser *p, const char *what) {
   return false;
 }
 
-static void skip_blank(schema_parser *p) {
-  while (isspace((unsigned char)*p->at)) p->at++;
-}
+static void skip_blank(schema_parser *p) { aoti_scan_skip_space(&p->at); }
 
-static bool take(schema_parser *p, const char *token) {
-  skip_blank(p);
-  size_t n = strlen(token);
-  if (strncmp(p->at, token, n) != 0) return false;
-  p->at += n;
-  return true;
-}
+static bool take(schema_parser *p, const char *token) { return aoti_scan_token(&p->at, token); }
 
 static bool need(schema_parser *p, const char *token) {
   if (take(p, token)) return true;

@@ -18,7 +18,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +25,8 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "util/c_identifier.h"
+#include "util/strbuf.h"
 
 /* The templates, embedded by aoti_embed_files (compiler/wrapper/CMakeLists.txt). */
 extern const char aoti_wrapper_tpl_wrapper_h_in[];
@@ -39,80 +40,15 @@ extern const char aoti_wrapper_tpl_wrapper_c_in[];
 #define EXAMPLE_SIZE 8
 
 //===----------------------------------------------------------------------===//
-// A growable string
+// Text pieces
 //===----------------------------------------------------------------------===//
 
-typedef struct sbuf {
-  char *data;
-  size_t len, cap;
-  bool failed; /* out of memory: later appends do nothing */
-} sbuf;
-
-static void sb_append(sbuf *b, const char *s, size_t n) {
-  if (b->failed) return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + n + 1) cap *= 2;
-    char *grown = realloc(b->data, cap);
-    if (!grown) {
-      b->failed = true;
-      return;
-    }
-    b->data = grown;
-    b->cap = cap;
-  }
-  memcpy(b->data + b->len, s, n);
-  b->len += n;
-  b->data[b->len] = '\0';
-}
-
-static void sb_puts(sbuf *b, const char *s) { sb_append(b, s, strlen(s)); }
-
-static void sb_printf(sbuf *b, const char *fmt, ...) AOTI_PRINTF(2, 3);
-static void sb_printf(sbuf *b, const char *fmt, ...) {
-  char small[256];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(small, sizeof small, fmt, ap);
-  va_end(ap);
-  if (n < 0) {
-    b->failed = true;
-    return;
-  }
-  if ((size_t)n < sizeof small) {
-    sb_append(b, small, (size_t)n);
-    return;
-  }
-  char *big = malloc((size_t)n + 1);
-  if (!big) {
-    b->failed = true;
-    return;
-  }
-  va_start(ap, fmt);
-  vsnprintf(big, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  sb_append(b, big, (size_t)n);
-  free(big);
-}
-
 /* Text from the exported program inside a C comment: no comment end, no line breaks. */
-static void sb_comment_text(sbuf *b, const char *s) {
+static void sb_comment_text(aoti_strbuf *b, const char *s) {
   for (; *s; s++) {
     char c = (*s == '\n' || *s == '\r') ? ' ' : *s;
-    sb_append(b, &c, 1);
-    if (s[0] == '*' && s[1] == '/') sb_puts(b, " ");
-  }
-}
-
-/* `s` as the inside of a C string literal. */
-static void sb_c_string(sbuf *b, const char *s) {
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (*p == '"' || *p == '\\')
-      sb_printf(b, "\\%c", *p);
-    else if (*p < 0x20 || *p >= 0x7f)
-      sb_printf(b, "\\%03o", *p);
-    else
-      sb_append(b, (const char *)p, 1);
+    aoti_strbuf_append(b, &c, 1);
+    if (s[0] == '*' && s[1] == '/') aoti_strbuf_puts(b, " ");
   }
 }
 
@@ -146,9 +82,9 @@ static bool name_taken(const name_set *set, const char *s) {
 /* `raw` as a new C identifier unique in `set` (which keeps it; freed with name_set_free).
  * Returns NULL when out of memory. */
 static const char *name_make(name_set *set, const char *raw) {
-  size_t len = strlen(raw);
-  char *base = malloc(len + 3);
-  char *name = malloc(len + 32);
+  char *base = aoti_c_identifier(raw, strlen(raw), "t_");
+  size_t size = base ? strlen(base) + 32 : 0;
+  char *name = base ? malloc(size) : NULL;
   char **grown = realloc(set->names, (size_t)(set->count + 1) * sizeof *grown);
   if (grown) set->names = grown;
   if (!base || !name || !grown) {
@@ -156,18 +92,9 @@ static const char *name_make(name_set *set, const char *raw) {
     free(name);
     return NULL;
   }
-  size_t n = 0;
-  if (len == 0 || isdigit((unsigned char)raw[0])) {
-    base[n++] = 't';
-    base[n++] = '_';
-  }
-  for (size_t i = 0; i < len; i++)
-    base[n++] = (isalnum((unsigned char)raw[i]) || raw[i] == '_') ? raw[i] : '_';
-  base[n] = '\0';
   strcpy(name, base);
-  if (name_taken(set, name)) snprintf(name, len + 32, "%s_", base);
-  for (int suffix = 1; name_taken(set, name); suffix++)
-    snprintf(name, len + 32, "%s_%d", base, suffix);
+  if (name_taken(set, name)) snprintf(name, size, "%s_", base);
+  for (int suffix = 1; name_taken(set, name); suffix++) snprintf(name, size, "%s_%d", base, suffix);
   free(base);
   set->names[set->count++] = name;
   return name;
@@ -178,10 +105,10 @@ static void name_set_free(name_set *set) {
   free(set->names);
 }
 
-static void sb_upper(sbuf *b, const char *s) {
+static void sb_upper(aoti_strbuf *b, const char *s) {
   for (; *s; s++) {
     char c = (char)toupper((unsigned char)*s);
-    sb_append(b, &c, 1);
+    aoti_strbuf_append(b, &c, 1);
   }
 }
 
@@ -323,7 +250,8 @@ static aoti_status model_init(wrapper_model *m, const aoti_graph *g, const char 
 // Generated pieces
 //===----------------------------------------------------------------------===//
 
-static void sb_sx(sbuf *b, const wrapper_model *m, const aoti_sx *e, const char *const *names) {
+static void sb_sx(aoti_strbuf *b, const wrapper_model *m, const aoti_sx *e,
+                  const char *const *names) {
   int n = aoti_sx_to_c(m->g, e, names, NULL, 0);
   if (n < 0) {
     b->failed = true;
@@ -335,15 +263,16 @@ static void sb_sx(sbuf *b, const wrapper_model *m, const aoti_sx *e, const char 
     return;
   }
   aoti_sx_to_c(m->g, e, names, text, (size_t)n + 1);
-  sb_puts(b, text);
+  aoti_strbuf_puts(b, text);
   free(text);
 }
 
 /* "float32[x_size0, 10]" with wrapper names, or with the graph's own names when `names` is NULL. */
-static void sb_shape(sbuf *b, const wrapper_model *m, const aoti_value *v, const char *const *names) {
-  sb_printf(b, "%s[", aoti_dtype_name(v->dtype));
+static void sb_shape(aoti_strbuf *b, const wrapper_model *m, const aoti_value *v,
+                     const char *const *names) {
+  aoti_strbuf_appendf(b, "%s[", aoti_dtype_name(v->dtype));
   for (int32_t d = 0; d < v->rank; d++) {
-    if (d) sb_puts(b, ", ");
+    if (d) aoti_strbuf_puts(b, ", ");
     if (names) {
       sb_sx(b, m, v->dims[d], names);
     } else {
@@ -352,7 +281,7 @@ static void sb_shape(sbuf *b, const wrapper_model *m, const aoti_value *v, const
       sb_comment_text(b, text);
     }
   }
-  sb_puts(b, "]");
+  aoti_strbuf_puts(b, "]");
 }
 
 static bool shape_uses_symbols(const aoti_value *v) {
@@ -361,28 +290,29 @@ static bool shape_uses_symbols(const aoti_value *v) {
   return false;
 }
 
-static void sb_tensor_lines(sbuf *b, const wrapper_model *m, const tensor_info *t, int32_t count) {
+static void sb_tensor_lines(aoti_strbuf *b, const wrapper_model *m, const tensor_info *t,
+                            int32_t count) {
   for (int32_t i = 0; i < count; i++) {
-    sb_printf(b, " *   %-10s ", t[i].c_name);
+    aoti_strbuf_appendf(b, " *   %-10s ", t[i].c_name);
     sb_shape(b, m, t[i].value, m->sym_names);
     if (shape_uses_symbols(t[i].value)) {
-      sb_puts(b, "   (exported as ");
+      aoti_strbuf_puts(b, "   (exported as ");
       sb_shape(b, m, t[i].value, NULL);
-      sb_puts(b, ")");
+      aoti_strbuf_puts(b, ")");
     }
     if (strcmp(t[i].c_name, t[i].exported_name) != 0) {
-      sb_puts(b, "   name in the program: ");
+      aoti_strbuf_puts(b, "   name in the program: ");
       sb_comment_text(b, t[i].exported_name);
     }
-    sb_puts(b, "\n");
+    aoti_strbuf_puts(b, "\n");
   }
 }
 
-static void sb_range(sbuf *b, const aoti_symbol *s) {
+static void sb_range(aoti_strbuf *b, const aoti_symbol *s) {
   if (s->max == INT64_MAX)
-    sb_printf(b, "%lld..(unbounded)", (long long)s->min);
+    aoti_strbuf_appendf(b, "%lld..(unbounded)", (long long)s->min);
   else
-    sb_printf(b, "%lld..%lld", (long long)s->min, (long long)s->max);
+    aoti_strbuf_appendf(b, "%lld..%lld", (long long)s->min, (long long)s->max);
 }
 
 static const char *meta_or(const aoti_graph *g, const char *key, const char *fallback) {
@@ -390,37 +320,37 @@ static const char *meta_or(const aoti_graph *g, const char *key, const char *fal
   return v && v[0] ? v : fallback;
 }
 
-static void make_description(sbuf *b, const wrapper_model *m) {
+static void make_description(aoti_strbuf *b, const wrapper_model *m) {
   const aoti_graph *g = m->g;
-  sb_puts(b, " * Compiled from ");
+  aoti_strbuf_puts(b, " * Compiled from ");
   sb_comment_text(b, meta_or(g, "source_file", "an exported program"));
-  sb_puts(b, " (torch ");
+  aoti_strbuf_puts(b, " (torch ");
   sb_comment_text(b, meta_or(g, "torch_version", "version unknown"));
-  sb_puts(b, ") into the package ");
+  aoti_strbuf_puts(b, ") into the package ");
   sb_comment_text(b, m->package_file);
-  sb_puts(b, ".\n *\n * Inputs (const buffers, contiguous row-major):\n");
+  aoti_strbuf_puts(b, ".\n *\n * Inputs (const buffers, contiguous row-major):\n");
   sb_tensor_lines(b, m, m->inputs, g->num_inputs);
-  sb_puts(b, " * Outputs (buffers the caller provides):\n");
+  aoti_strbuf_puts(b, " * Outputs (buffers the caller provides):\n");
   sb_tensor_lines(b, m, m->outputs, g->num_outputs);
   if (m->num_params == 0) {
-    sb_puts(b, " * Every size is static: the run function takes no size arguments.");
+    aoti_strbuf_puts(b, " * Every size is static: the run function takes no size arguments.");
     return;
   }
-  sb_puts(b, " * Dynamic sizes (the run function's size arguments, with their ranges):\n");
+  aoti_strbuf_puts(b, " * Dynamic sizes (the run function's size arguments, with their ranges):\n");
   for (int32_t p = 0; p < m->num_params; p++) {
     const aoti_symbol *s = &g->symbols[m->params[p]];
-    sb_printf(b, " *   %-10s ", m->sym_names[m->params[p]]);
+    aoti_strbuf_appendf(b, " *   %-10s ", m->sym_names[m->params[p]]);
     sb_range(b, s);
-    sb_puts(b, "   (symbol ");
+    aoti_strbuf_puts(b, "   (symbol ");
     sb_comment_text(b, s->name);
-    sb_puts(b, " of the exported program)");
-    if (p + 1 < m->num_params) sb_puts(b, "\n");
+    aoti_strbuf_puts(b, " of the exported program)");
+    if (p + 1 < m->num_params) aoti_strbuf_puts(b, "\n");
   }
 }
 
-static void sb_macro_args(sbuf *b, const wrapper_model *m, const char *const *names) {
+static void sb_macro_args(aoti_strbuf *b, const wrapper_model *m, const char *const *names) {
   for (int32_t p = 0; p < m->num_params; p++)
-    sb_printf(b, "%s%s", p ? ", " : "", names[m->params[p]]);
+    aoti_strbuf_appendf(b, "%s%s", p ? ", " : "", names[m->params[p]]);
 }
 
 static int64_t example_size(const aoti_symbol *s) {
@@ -430,76 +360,79 @@ static int64_t example_size(const aoti_symbol *s) {
   return v;
 }
 
-static void make_example(sbuf *b, const wrapper_model *m, const char *upper) {
+static void make_example(aoti_strbuf *b, const wrapper_model *m, const char *upper) {
   const char *n = m->name;
-  sb_printf(b, " *     #include \"%s.h\"\n", n);
-  sb_printf(b, " *     %s_model *m = NULL;\n", n);
-  sb_printf(b, " *     if (%s_open(NULL, NULL, &m) != AOTI_OK) {\n", n);
-  sb_puts(b, " *       fprintf(stderr, \"%s\\n\", aoti_last_error());\n *       return 1;\n *     }\n");
+  aoti_strbuf_appendf(b, " *     #include \"%s.h\"\n", n);
+  aoti_strbuf_appendf(b, " *     %s_model *m = NULL;\n", n);
+  aoti_strbuf_appendf(b, " *     if (%s_open(NULL, NULL, &m) != AOTI_OK) {\n", n);
+  aoti_strbuf_puts(
+      b, " *       fprintf(stderr, \"%s\\n\", aoti_last_error());\n *       return 1;\n *     }\n");
   for (int32_t p = 0; p < m->num_params; p++)
-    sb_printf(b, " *     int64_t %s = %lld;\n", m->sym_names[m->params[p]],
-              (long long)example_size(&m->g->symbols[m->params[p]]));
+    aoti_strbuf_appendf(b, " *     int64_t %s = %lld;\n", m->sym_names[m->params[p]],
+                        (long long)example_size(&m->g->symbols[m->params[p]]));
   const tensor_info *lists[2] = {m->inputs, m->outputs};
   int32_t counts[2] = {m->g->num_inputs, m->g->num_outputs};
   for (int k = 0; k < 2; k++)
     for (int32_t i = 0; i < counts[k]; i++) {
       const tensor_info *t = &lists[k][i];
-      sb_printf(b, " *     %s *%s = calloc(%s_", t->c_type, t->c_name, upper);
+      aoti_strbuf_appendf(b, " *     %s *%s = calloc(%s_", t->c_type, t->c_name, upper);
       sb_upper(b, t->c_name);
-      sb_puts(b, "_NUMEL(");
+      aoti_strbuf_puts(b, "_NUMEL(");
       sb_macro_args(b, m, m->sym_names);
-      sb_printf(b, "), sizeof *%s);%s\n", t->c_name, k == 0 ? "  // fill with the input" : "");
+      aoti_strbuf_appendf(b, "), sizeof *%s);%s\n", t->c_name,
+                          k == 0 ? "  // fill with the input" : "");
     }
-  sb_printf(b, " *     if (%s_run(m", n);
-  for (int32_t p = 0; p < m->num_params; p++) sb_printf(b, ", %s", m->sym_names[m->params[p]]);
+  aoti_strbuf_appendf(b, " *     if (%s_run(m", n);
+  for (int32_t p = 0; p < m->num_params; p++)
+    aoti_strbuf_appendf(b, ", %s", m->sym_names[m->params[p]]);
   for (int k = 0; k < 2; k++)
-    for (int32_t i = 0; i < counts[k]; i++) sb_printf(b, ", %s", lists[k][i].c_name);
-  sb_puts(b, ") != AOTI_OK)\n *       fprintf(stderr, \"%s\\n\", aoti_last_error());\n");
-  sb_printf(b, " *     %s_close(m);", n);
+    for (int32_t i = 0; i < counts[k]; i++) aoti_strbuf_appendf(b, ", %s", lists[k][i].c_name);
+  aoti_strbuf_puts(b, ") != AOTI_OK)\n *       fprintf(stderr, \"%s\\n\", aoti_last_error());\n");
+  aoti_strbuf_appendf(b, " *     %s_close(m);", n);
 }
 
-static void make_tensor_macros(sbuf *b, const wrapper_model *m, const char *upper,
+static void make_tensor_macros(aoti_strbuf *b, const wrapper_model *m, const char *upper,
                                const tensor_info *t, const char *role) {
-  sb_printf(b, "/* %s %s: ", role, t->c_name);
+  aoti_strbuf_appendf(b, "/* %s %s: ", role, t->c_name);
   sb_shape(b, m, t->value, m->sym_names);
-  sb_puts(b, " */\n");
-  sb_printf(b, "#define %s_", upper);
+  aoti_strbuf_puts(b, " */\n");
+  aoti_strbuf_appendf(b, "#define %s_", upper);
   sb_upper(b, t->c_name);
-  sb_printf(b, "_RANK %d\n#define %s_", (int)t->value->rank, upper);
+  aoti_strbuf_appendf(b, "_RANK %d\n#define %s_", (int)t->value->rank, upper);
   sb_upper(b, t->c_name);
-  sb_puts(b, "_NUMEL(");
+  aoti_strbuf_puts(b, "_NUMEL(");
   sb_macro_args(b, m, m->sym_names);
-  sb_puts(b, ") ");
+  aoti_strbuf_puts(b, ") ");
   if (t->value->rank == 0) {
-    sb_puts(b, "((int64_t)1)\n");
+    aoti_strbuf_puts(b, "((int64_t)1)\n");
     return;
   }
   /* Symbols are cast to int64_t in the expressions, so the product never overflows an int. */
-  sb_puts(b, "((int64_t)1");
+  aoti_strbuf_puts(b, "((int64_t)1");
   for (int32_t d = 0; d < t->value->rank; d++) {
-    sb_puts(b, " * (");
+    aoti_strbuf_puts(b, " * (");
     sb_sx(b, m, t->value->dims[d], m->sym_macro_names);
-    sb_puts(b, ")");
+    aoti_strbuf_puts(b, ")");
   }
-  sb_puts(b, ")\n");
+  aoti_strbuf_puts(b, ")\n");
 }
 
-static void make_macros(sbuf *b, const wrapper_model *m, const char *upper) {
-  if (m->num_params) sb_puts(b, "/* Ranges of the dynamic sizes (inclusive). */\n");
+static void make_macros(aoti_strbuf *b, const wrapper_model *m, const char *upper) {
+  if (m->num_params) aoti_strbuf_puts(b, "/* Ranges of the dynamic sizes (inclusive). */\n");
   for (int32_t p = 0; p < m->num_params; p++) {
     const aoti_symbol *s = &m->g->symbols[m->params[p]];
-    sb_printf(b, "#define %s_", upper);
+    aoti_strbuf_appendf(b, "#define %s_", upper);
     sb_upper(b, m->sym_names[m->params[p]]);
-    sb_printf(b, "_MIN %lld /* symbol ", (long long)s->min);
+    aoti_strbuf_appendf(b, "_MIN %lld /* symbol ", (long long)s->min);
     sb_comment_text(b, s->name);
-    sb_printf(b, " */\n#define %s_", upper);
+    aoti_strbuf_appendf(b, " */\n#define %s_", upper);
     sb_upper(b, m->sym_names[m->params[p]]);
     if (s->max == INT64_MAX)
-      sb_puts(b, "_MAX INT64_MAX\n");
+      aoti_strbuf_puts(b, "_MAX INT64_MAX\n");
     else
-      sb_printf(b, "_MAX %lld\n", (long long)s->max);
+      aoti_strbuf_appendf(b, "_MAX %lld\n", (long long)s->max);
   }
-  if (m->num_params) sb_puts(b, "\n");
+  if (m->num_params) aoti_strbuf_puts(b, "\n");
   for (int32_t i = 0; i < m->g->num_inputs; i++)
     make_tensor_macros(b, m, upper, &m->inputs[i], "Input");
   for (int32_t i = 0; i < m->g->num_outputs; i++)
@@ -509,20 +442,20 @@ static void make_macros(sbuf *b, const wrapper_model *m, const char *upper) {
 /* Appends one parameter, starting a new line when the current one would pass 100 columns.
  * `line_start` is where column 0 of the current line is in `b` (negative on the first line,
  * whose start "aoti_status <name>_run(" is not in `b`). */
-static void sb_param(sbuf *b, long *line_start, const char *text) {
+static void sb_param(aoti_strbuf *b, long *line_start, const char *text) {
   if ((long)b->len - *line_start + (long)strlen(text) + 2 > 100) {
-    sb_puts(b, ",\n    ");
+    aoti_strbuf_puts(b, ",\n    ");
     *line_start = (long)b->len - 4;
   } else {
-    sb_puts(b, ", ");
+    aoti_strbuf_puts(b, ", ");
   }
-  sb_puts(b, text);
+  aoti_strbuf_puts(b, text);
 }
 
-static void make_run_params(sbuf *b, const wrapper_model *m) {
+static void make_run_params(aoti_strbuf *b, const wrapper_model *m) {
   char text[512];
   long line_start = -(long)(strlen(m->name) + strlen("aoti_status _run("));
-  sb_printf(b, "%s_model *m", m->name);
+  aoti_strbuf_appendf(b, "%s_model *m", m->name);
   for (int32_t p = 0; p < m->num_params; p++) {
     snprintf(text, sizeof text, "int64_t %s", m->sym_names[m->params[p]]);
     sb_param(b, &line_start, text);
@@ -538,43 +471,44 @@ static void make_run_params(sbuf *b, const wrapper_model *m) {
 }
 
 /* Declares `<prefix><i>` size arrays and initialises tensors of one kind in `array`. */
-static void make_tensor_setup(sbuf *b, const wrapper_model *m, const tensor_info *t, int32_t count,
-                              const char *array, bool is_input) {
+static void make_tensor_setup(aoti_strbuf *b, const wrapper_model *m, const tensor_info *t,
+                              int32_t count, const char *array, bool is_input) {
   for (int32_t i = 0; i < count; i++) {
     const aoti_value *v = t[i].value;
     if (v->rank > 0) {
-      sb_printf(b, "  const int64_t %s_sizes%d[%d] = {", array, (int)i, (int)v->rank);
+      aoti_strbuf_appendf(b, "  const int64_t %s_sizes%d[%d] = {", array, (int)i, (int)v->rank);
       for (int32_t d = 0; d < v->rank; d++) {
-        if (d) sb_puts(b, ", ");
+        if (d) aoti_strbuf_puts(b, ", ");
         sb_sx(b, m, v->dims[d], m->sym_names);
       }
-      sb_puts(b, "};\n");
+      aoti_strbuf_puts(b, "};\n");
     }
-    sbuf dtype = {0};
+    aoti_strbuf dtype = AOTI_STRBUF_INIT;
     sb_upper(&dtype, aoti_dtype_name(v->dtype));
-    sb_printf(b, "  aoti_tensor_init(&%s[%d], AOTI_DTYPE_%s, %d, ", array, (int)i,
-              dtype.data ? dtype.data : "INVALID", (int)v->rank);
-    free(dtype.data);
+    aoti_strbuf_appendf(b, "  aoti_tensor_init(&%s[%d], AOTI_DTYPE_%s, %d, ", array, (int)i,
+                        dtype.data ? dtype.data : "INVALID", (int)v->rank);
+    aoti_strbuf_free(&dtype);
     if (v->rank > 0)
-      sb_printf(b, "%s_sizes%d, ", array, (int)i);
+      aoti_strbuf_appendf(b, "%s_sizes%d, ", array, (int)i);
     else
-      sb_puts(b, "NULL, ");
-    sb_printf(b, "%s%s);\n", is_input ? "(void *)" : "", t[i].c_name);
+      aoti_strbuf_puts(b, "NULL, ");
+    aoti_strbuf_appendf(b, "%s%s);\n", is_input ? "(void *)" : "", t[i].c_name);
   }
 }
 
-static void make_run_body(sbuf *b, const wrapper_model *m) {
+static void make_run_body(aoti_strbuf *b, const wrapper_model *m) {
   int32_t ni = m->g->num_inputs, no = m->g->num_outputs;
-  sb_printf(b, "  aoti_tensor aoti_inputs[%d];\n", (int)(ni ? ni : 1));
-  sb_printf(b, "  aoti_tensor aoti_outputs[%d];\n", (int)(no ? no : 1));
+  aoti_strbuf_appendf(b, "  aoti_tensor aoti_inputs[%d];\n", (int)(ni ? ni : 1));
+  aoti_strbuf_appendf(b, "  aoti_tensor aoti_outputs[%d];\n", (int)(no ? no : 1));
   make_tensor_setup(b, m, m->inputs, ni, "aoti_inputs", true);
   make_tensor_setup(b, m, m->outputs, no, "aoti_outputs", false);
-  sb_printf(b,
-            "  /* The runtime checks every size against the model (and names what does not "
-            "fit). */\n"
-            "  return aoti_model_run(m != NULL ? m->model : NULL, aoti_inputs, %d, aoti_outputs, "
-            "%d);\n",
-            (int)ni, (int)no);
+  aoti_strbuf_appendf(
+      b,
+      "  /* The runtime checks every size against the model (and names what does not "
+      "fit). */\n"
+      "  return aoti_model_run(m != NULL ? m->model : NULL, aoti_inputs, %d, aoti_outputs, "
+      "%d);\n",
+      (int)ni, (int)no);
 }
 
 //===----------------------------------------------------------------------===//
@@ -587,15 +521,16 @@ typedef struct template_key {
 } template_key;
 
 /* Copies `tpl` into `out`, replacing each @KEY@ by its value. An unknown key is a bug. */
-static aoti_status expand(const char *tpl, const template_key *keys, size_t num_keys, sbuf *out) {
+static aoti_status expand(const char *tpl, const template_key *keys, size_t num_keys,
+                          aoti_strbuf *out) {
   const char *p = tpl;
   while (*p) {
     const char *at = strchr(p, '@');
     if (!at) {
-      sb_puts(out, p);
+      aoti_strbuf_puts(out, p);
       break;
     }
-    sb_append(out, p, (size_t)(at - p));
+    aoti_strbuf_append(out, p, (size_t)(at - p));
     const char *end = strchr(at + 1, '@');
     size_t key_len = end ? (size_t)(end - at - 1) : 0;
     const char *value = NULL;
@@ -605,7 +540,7 @@ static aoti_status expand(const char *tpl, const template_key *keys, size_t num_
     if (!value)
       return aoti_error_set(AOTI_ERROR_INTERNAL, "wrapper template: unknown placeholder near '%.20s'",
                             at);
-    sb_puts(out, value);
+    aoti_strbuf_puts(out, value);
     p = end + 1;
   }
   return out->failed ? oom() : AOTI_OK;
@@ -619,7 +554,7 @@ static char *path_join(const char *dir, const char *name, const char *ext) {
 }
 
 /* Writes `text` to a fresh temporary file beside `path`; returns its malloc'd name. */
-static aoti_status write_temp(const char *path, const sbuf *text, char **out_tmp) {
+static aoti_status write_temp(const char *path, const aoti_strbuf *text, char **out_tmp) {
   char *tmp = malloc(strlen(path) + 16);
   if (!tmp) return oom();
   sprintf(tmp, "%s.tmp-XXXXXX", path);
@@ -645,8 +580,8 @@ static aoti_status write_temp(const char *path, const sbuf *text, char **out_tmp
 }
 
 /* Writes both files under temporary names, then renames both (the header first). */
-static aoti_status write_pair(const char *h_path, const sbuf *h_text, const char *c_path,
-                              const sbuf *c_text) {
+static aoti_status write_pair(const char *h_path, const aoti_strbuf *h_text, const char *c_path,
+                              const aoti_strbuf *c_text) {
   char *h_tmp = NULL, *c_tmp = NULL;
   aoti_status st = write_temp(h_path, h_text, &h_tmp);
   if (st == AOTI_OK) st = write_temp(c_path, c_text, &c_tmp);
@@ -667,24 +602,19 @@ static aoti_status write_pair(const char *h_path, const sbuf *h_text, const char
   return st;
 }
 
-static bool is_c_identifier(const char *s) {
-  if (!s || !(isalpha((unsigned char)s[0]) || s[0] == '_')) return false;
-  for (; *s; s++)
-    if (!isalnum((unsigned char)*s) && *s != '_') return false;
-  return true;
-}
-
 aoti_status aoti_wrapper_write(const aoti_graph *g, const char *name, const char *package_file,
                                const char *out_dir) {
   if (!g || !package_file || !out_dir)
     return aoti_error_set(AOTI_ERROR_INVALID_ARGUMENT, "wrapper: NULL argument");
-  if (!is_c_identifier(name))
+  if (!aoti_is_c_identifier(name))
     return aoti_error_set(AOTI_ERROR_INVALID_ARGUMENT,
                           "wrapper: model name '%s' is not a C identifier", name ? name : "(null)");
   wrapper_model m;
   aoti_status st = model_init(&m, g, name, package_file);
-  sbuf upper = {0}, desc = {0}, example = {0}, macros = {0}, params = {0}, body = {0},
-       literal = {0}, ni = {0}, no = {0}, h_text = {0}, c_text = {0};
+  aoti_strbuf upper = AOTI_STRBUF_INIT, desc = AOTI_STRBUF_INIT, example = AOTI_STRBUF_INIT,
+              macros = AOTI_STRBUF_INIT, params = AOTI_STRBUF_INIT, body = AOTI_STRBUF_INIT,
+              literal = AOTI_STRBUF_INIT, ni = AOTI_STRBUF_INIT, no = AOTI_STRBUF_INIT,
+              h_text = AOTI_STRBUF_INIT, c_text = AOTI_STRBUF_INIT;
   char *h_path = NULL, *c_path = NULL;
   if (st == AOTI_OK) {
     sb_upper(&upper, name);
@@ -693,10 +623,10 @@ aoti_status aoti_wrapper_write(const aoti_graph *g, const char *name, const char
     make_macros(&macros, &m, upper.data ? upper.data : "");
     make_run_params(&params, &m);
     make_run_body(&body, &m);
-    sb_c_string(&literal, package_file);
-    sb_printf(&ni, "%d", (int)g->num_inputs);
-    sb_printf(&no, "%d", (int)g->num_outputs);
-    sbuf *all[] = {&upper, &desc, &example, &macros, &params, &body, &literal, &ni, &no};
+    aoti_strbuf_c_string(&literal, package_file);
+    aoti_strbuf_appendf(&ni, "%d", (int)g->num_inputs);
+    aoti_strbuf_appendf(&no, "%d", (int)g->num_outputs);
+    aoti_strbuf *all[] = {&upper, &desc, &example, &macros, &params, &body, &literal, &ni, &no};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
       if (all[i]->failed || !all[i]->data) st = oom();
   }
@@ -720,9 +650,9 @@ aoti_status aoti_wrapper_write(const aoti_graph *g, const char *name, const char
   }
   free(h_path);
   free(c_path);
-  sbuf *all[] = {&upper, &desc, &example, &macros, &params, &body, &literal, &ni, &no, &h_text,
-                 &c_text};
-  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) free(all[i]->data);
+  aoti_strbuf *all[] = {&upper,   &desc, &example, &macros, &params, &body,
+                        &literal, &ni,   &no,      &h_text, &c_text};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) aoti_strbuf_free(all[i]);
   model_free(&m);
   return st;
 }

@@ -128,14 +128,22 @@ static aoti_status read_constants(aoti_model *model, aoti_package *package) {
   return AOTI_OK;
 }
 
-/* The metadata entry is optional: a package without it gives an empty table. */
-static aoti_status read_metadata(aoti_model *model, aoti_package *package) {
-  size_t len = strlen(model->name) + sizeof "_metadata.json";
+/* The package entry of the model's own file "<model><suffix>" (malloc'd), or NULL when out of
+ * memory. */
+static char *model_file_entry(const aoti_model *model, const aoti_package *package,
+                              const char *suffix) {
+  size_t len = strlen(model->name) + strlen(suffix) + 1;
   char *file = malloc(len);
-  if (!file) return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory");
-  snprintf(file, len, "%s_metadata.json", model->name);
+  if (!file) return NULL;
+  snprintf(file, len, "%s%s", model->name, suffix);
   char *entry = aoti_package_entry_name(package, model->name, file);
   free(file);
+  return entry;
+}
+
+/* The metadata entry is optional: a package without it gives an empty table. */
+static aoti_status read_metadata(aoti_model *model, aoti_package *package) {
+  char *entry = model_file_entry(model, package, "_metadata.json");
   if (!entry) return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory");
   aoti_status status = AOTI_OK;
   if (aoti_package_has_entry(package, entry)) {
@@ -158,12 +166,7 @@ static aoti_status make_runners(aoti_model *model, int32_t num_runners) {
 
 /* Everything a load does that reads the package; called with the package locked. */
 static aoti_status load_from_package(aoti_model *model, aoti_package *package) {
-  size_t len = strlen(model->name) + sizeof ".so";
-  char *file = malloc(len);
-  if (!file) return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory");
-  snprintf(file, len, "%s.so", model->name);
-  char *entry = aoti_package_entry_name(package, model->name, file);
-  free(file);
+  char *entry = model_file_entry(model, package, ".so");
   if (!entry) return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory");
   aoti_status status = aoti_extract_entry(package, entry, &model->extracted);
   free(entry);

@@ -2,8 +2,11 @@
 // with their exit codes, and end to end on the torch 2.15 MLP fixture: the package it writes
 // loads with the runtime and reproduces PyTorch eager's saved outputs, a second run gives the same
 // bytes, and the typed wrapper, compiled and linked against the runtime, gives the same numbers.
+// Bad input from tests/fixtures/bad/: unsupported ops are all listed and nothing is written; a
+// program that mutates buffers compiles without the updates, with one warning.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -320,6 +323,63 @@ TEST_F(CliTest, DynamicRangeIsChecked) {
   EXPECT_EQ(s.max, 64);
   aoti_model_unload(model);
   aoti_package_close(pkg);
+}
+
+// tests/fixtures/bad/ (tools/export_bad_fixtures.py, torch 2.15): programs aotic must refuse or
+// compile with a warning.
+const std::string kBadFixtures = std::string(AOTI_FIXTURES_DIR) + "/bad";
+
+// unsupported_ops.ep uses gelu (nodes gelu, gelu_1), layer_norm (layer_norm) and softmax
+// (softmax, softmax_1) beside supported linear and add: the node names and targets are the ones
+// torch wrote into the file (export_bad_fixtures.py prints them).
+TEST_F(CliTest, UnsupportedOpsAreAllListed) {
+  std::string ep = kBadFixtures + "/unsupported_ops.ep";
+  REQUIRE_FIXTURE(ep);
+  std::string gen = dir_ + "/gen";
+  ASSERT_EQ(mkdir(gen.c_str(), 0700), 0);
+  command_result r = aotic(quote(ep) + " --wrapper-dir " + quote(gen) + " -o " +
+                           quote(dir_ + "/unsupported_ops.pt2"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err.rfind("aotic: error: " + ep + ": ", 0), 0u) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find("unsupported ops (3): "), std::string::npos) << r.err;
+  for (const char *listed : {"torch.ops.aten.gelu.default (nodes: gelu, gelu_1)",
+                             "torch.ops.aten.layer_norm.default (nodes: layer_norm)",
+                             "torch.ops.aten.softmax.int (nodes: softmax, softmax_1)"})
+    EXPECT_NE(r.err.find(listed), std::string::npos) << listed << "\n" << r.err;
+  for (const char *supported : {"linear", "aten.add"})
+    EXPECT_EQ(r.err.find(supported), std::string::npos) << supported << "\n" << r.err;
+  // No package, no wrapper, no temporary file in either folder.
+  EXPECT_EQ(list_dir(dir_), std::vector<std::string>{"gen"});
+  EXPECT_TRUE(list_dir(gen).empty());
+}
+
+// mutation.ep returns relu(fc(x)) and also updates buffers `calls` and `total`: aotic warns once,
+// naming both, and builds a model with only the user output, which gives eager's outputs.
+TEST_F(CliTest, MutationIsDroppedWithAWarning) {
+  std::string ep = kBadFixtures + "/mutation.ep", samples = kBadFixtures + "/mutation.samples.npz";
+  REQUIRE_FIXTURE(ep);
+  REQUIRE_FIXTURE(samples);
+  std::string gen = dir_ + "/gen";
+  ASSERT_EQ(mkdir(gen.c_str(), 0700), 0);
+  command_result r = aotic("-q " + quote(ep) + " --wrapper-dir " + quote(gen) + " -o " +
+                           quote(dir_ + "/mutation.pt2"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "aotic: warning: " + ep +
+                       ": model 'mutation' mutates buffer(s) calls, total; this inference build "
+                       "drops those updates\n");
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_EQ(list_dir(gen), (std::vector<std::string>{"mutation.c", "mutation.h"}));
+
+  aoti_package *pkg = nullptr;
+  aoti_model *model = nullptr;
+  ASSERT_EQ(aoti_package_open((dir_ + "/mutation.pt2").c_str(), &pkg), AOTI_OK) << aoti_last_error();
+  ASSERT_EQ(aoti_model_load(pkg, "mutation", nullptr, &model), AOTI_OK) << aoti_last_error();
+  EXPECT_EQ(aoti_model_num_inputs(model), 1u);
+  EXPECT_EQ(aoti_model_num_outputs(model), 1u);
+  aoti_model_unload(model);
+  aoti_package_close(pkg);
+  expect_matches_samples(dir_ + "/mutation.pt2", "mutation", "mutation.ep", samples);
 }
 
 }  // namespace

@@ -13,7 +13,6 @@
 #include "test_util.h"
 
 using aotic_test::file_exists;
-using aotic_test::fresh_dir;
 using aotic_test::list_dir;
 using aotic_test::read_file;
 
@@ -100,16 +99,9 @@ aoti_status write_package(const std::string &path, std::vector<test_model *> mod
   return aoti_package_writer_finish(w);
 }
 
-class PackageTest : public ::testing::Test {
+class PackageTest : public aotic_test::dir_test {
  protected:
-  void SetUp() override {
-    dir_ = fresh_dir("package");
-    ASSERT_FALSE(dir_.empty());
-  }
-  void TearDown() override {
-    if (!HasFailure()) aotic_test::remove_tree(dir_);
-  }
-  std::string dir_;
+  PackageTest() : dir_test("package") {}
 };
 
 TEST_F(PackageTest, LayoutMatchesTheContract) {

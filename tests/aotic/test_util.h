@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <ftw.h>
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -13,7 +14,10 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "test_common.h"
 
 namespace aotic_test {
 
@@ -22,16 +26,16 @@ inline bool file_exists(const std::string &path) {
   return stat(path.c_str(), &st) == 0;
 }
 
-inline std::string read_file(const std::string &path) {
-  std::ifstream f(path, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
+// The shared helpers (tests/common/test_common.h) under the names the aotic tests use.
+inline std::string read_file(const std::string &path) { return aoti_test::ReadFile(path); }
 inline void write_file(const std::string &path, const std::string &text) {
-  std::ofstream f(path, std::ios::binary);
-  f << text;
+  aoti_test::WriteFile(path, text);
+}
+inline std::vector<std::string> list_dir(const std::string &dir) { return aoti_test::ListDir(dir); }
+inline std::string quote(const std::string &s) { return aoti_test::ShellQuote(s); }
+using command_result = aoti_test::CommandResult;
+inline command_result run_command(const std::string &cmd, const std::string &dir) {
+  return aoti_test::RunCommand(cmd, dir);
 }
 
 // A new empty folder under the test's tmp dir (AOTI_TEST_TMP_DIR).
@@ -51,53 +55,27 @@ inline void remove_tree(const std::string &dir) {
       FTW_DEPTH | FTW_PHYS);
 }
 
-// Names in a folder, sorted.
-inline std::vector<std::string> list_dir(const std::string &dir) {
-  std::vector<std::string> names;
-  if (DIR *d = opendir(dir.c_str())) {
-    while (struct dirent *e = readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") names.push_back(n);
-    }
-    closedir(d);
+// A test working in a fresh folder dir_ (named after `tag`), removed when the test passed.
+class dir_test : public ::testing::Test {
+ protected:
+  explicit dir_test(std::string tag) : tag_(std::move(tag)) {}
+  void SetUp() override {
+    dir_ = fresh_dir(tag_);
+    ASSERT_FALSE(dir_.empty());
   }
-  std::sort(names.begin(), names.end());
-  return names;
-}
+  void TearDown() override {
+    if (!HasFailure()) remove_tree(dir_);
+  }
+  std::string dir_;
+
+ private:
+  std::string tag_;
+};
 
 // The system C compiler, as aotic picks it: $CC, else cc.
 inline std::string system_cc() {
   const char *cc = getenv("CC");
   return cc && *cc ? cc : "cc";
-}
-
-inline std::string quote(const std::string &s) {
-  std::string q = "'";
-  for (char c : s) {
-    if (c == '\'')
-      q += "'\\''";
-    else
-      q += c;
-  }
-  return q + "'";
-}
-
-struct command_result {
-  int exit_code;  // -1 if it did not exit normally
-  std::string out, err;
-};
-
-// Runs `cmd` with the shell, capturing stdout and stderr into files under `dir`.
-inline command_result run_command(const std::string &cmd, const std::string &dir) {
-  std::string out = dir + "/cmd.stdout", err = dir + "/cmd.stderr";
-  int status = system((cmd + " >" + quote(out) + " 2>" + quote(err)).c_str());
-  command_result r;
-  r.exit_code = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
-  r.out = read_file(out);
-  r.err = read_file(err);
-  unlink(out.c_str());
-  unlink(err.c_str());
-  return r;
 }
 
 }  // namespace aotic_test

@@ -10,7 +10,6 @@
 #include "wrapper/wrapper.h"
 
 using aotic_test::file_exists;
-using aotic_test::fresh_dir;
 using aotic_test::list_dir;
 using aotic_test::quote;
 using aotic_test::read_file;
@@ -46,16 +45,9 @@ struct wrapper_graph {
   ~wrapper_graph() { aoti_graph_destroy(g); }
 };
 
-class WrapperTest : public ::testing::Test {
+class WrapperTest : public aotic_test::dir_test {
  protected:
-  void SetUp() override {
-    dir_ = fresh_dir("wrapper");
-    ASSERT_FALSE(dir_.empty());
-  }
-  void TearDown() override {
-    if (!HasFailure()) aotic_test::remove_tree(dir_);
-  }
-  std::string dir_;
+  WrapperTest() : dir_test("wrapper") {}
 };
 
 TEST_F(WrapperTest, WritesHeaderAndSourceThatCompileCleanly) {

@@ -6,8 +6,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <random>
+
+#include "test_common.h"
 
 extern "C" {
 #include "aoti/runtime.h"
@@ -34,16 +35,12 @@ Library::~Library() {
 
 bool Library::Load(const aoti_codegen_result &r, const std::string &stem) {
   const std::string base = std::string(AOTI_TEST_TMP_DIR) + "/" + stem;
-  {
-    std::ofstream f(base + ".c", std::ios::binary);
-    f.write(r.source, std::streamsize(r.source_len));
-  }
-  const std::string cmd = "cc -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC -o '" + base + ".so' '" +
-                          base + ".c' -lm > '" + base + ".log' 2>&1";
-  if (std::system(cmd.c_str()) != 0) {
-    std::ifstream log(base + ".log");
-    std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
-    ADD_FAILURE() << "compiling " << base << ".c failed:\n" << text;
+  WriteFile(base + ".c", std::string(r.source, r.source_len));
+  const std::string cmd = "cc -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC -o " +
+                          ShellQuote(base + ".so") + " " + ShellQuote(base + ".c") + " -lm";
+  const CommandResult cc = RunCommand(cmd, AOTI_TEST_TMP_DIR);
+  if (cc.exit_code != 0) {
+    ADD_FAILURE() << "compiling " << base << ".c failed:\n" << cc.out << cc.err;
     return false;
   }
   handle_ = dlopen((base + ".so").c_str(), RTLD_NOW | RTLD_LOCAL);

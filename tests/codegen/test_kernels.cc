@@ -3,20 +3,14 @@
 
 #include <cmath>
 #include <cstdint>
-#include <random>
 #include <vector>
 
+#include "codegen_test_util.h"  // RandomFloats
 #include "kernels_under_test.h"
 
-namespace {
+using aoti_test::RandomFloats;
 
-std::vector<float> Random(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float &x : v) x = dist(rng);
-  return v;
-}
+namespace {
 
 struct GemmCase {
   int64_t m, n, k;
@@ -32,9 +26,9 @@ void CheckGemm(const GemmCase &gc) {
   // check that the leading dimensions are honoured.
   const int64_t lda = (gc.trans_a ? gc.m : gc.k) + 3, ldb = (gc.trans_b ? gc.k : gc.n) + 2;
   const int64_t ldc = gc.n + 1;
-  const std::vector<float> a = Random(size_t((gc.trans_a ? gc.k : gc.m) * lda), 1);
-  const std::vector<float> b = Random(size_t((gc.trans_b ? gc.n : gc.k) * ldb), 2);
-  std::vector<float> c = Random(size_t(gc.m * ldc), 3);
+  const std::vector<float> a = RandomFloats(size_t((gc.trans_a ? gc.k : gc.m) * lda), 1);
+  const std::vector<float> b = RandomFloats(size_t((gc.trans_b ? gc.n : gc.k) * ldb), 2);
+  std::vector<float> c = RandomFloats(size_t(gc.m * ldc), 3);
   std::vector<float> expected = c;
   for (int64_t i = 0; i < gc.m; ++i)
     for (int64_t j = 0; j < gc.n; ++j) {
@@ -94,7 +88,7 @@ std::vector<float> NaiveStrided(const std::vector<int64_t> &sizes, const std::ve
 }
 
 TEST(CopyKernel, PermuteExpandAndRank8) {
-  const std::vector<float> src = Random(4 * 3 * 5 * 2, 7);
+  const std::vector<float> src = RandomFloats(4 * 3 * 5 * 2, 7);
   struct Case {
     std::vector<int64_t> sizes, strides;
   } cases[] = {

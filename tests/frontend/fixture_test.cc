@@ -379,6 +379,33 @@ TEST(FixtureRaw, StridedViewsMatchRawStorage) {
   EXPECT_GE(raw_layouts, 1) << "no fixture with raw weights (torch 2.9+)";
 }
 
+// tests/fixtures/bad/mutation.ep (tools/export_bad_fixtures.py): forward() adds 1 to buffer
+// `calls` (int64) and x.sum(0) to buffer `total`, then returns relu(fc(x)). The two
+// buffer_mutation specs are recorded with their buffer names and the values that update them;
+// they are not graph outputs.
+TEST(FixtureBad, MutationsAreRecordedWithTheirBuffers) {
+  std::string ep = std::string(AOTI_FIXTURES_DIR) + "/bad/mutation.ep";
+  Graph graph;
+  ASSERT_EQ(aoti_frontend_read(ep.c_str(), nullptr, &graph.g), AOTI_OK) << aoti_last_error();
+  ASSERT_EQ(aoti_graph_verify(graph.g), AOTI_OK) << aoti_last_error();
+  ASSERT_EQ(graph.g->num_mutations, 2);
+  const aoti_buffer_mutation *calls = &graph.g->mutations[0], *total = &graph.g->mutations[1];
+  EXPECT_STREQ(calls->buffer_name, "calls");
+  EXPECT_STREQ(total->buffer_name, "total");
+  EXPECT_EQ(calls->value->dtype, AOTI_DTYPE_INT64);
+  EXPECT_EQ(total->value->dtype, AOTI_DTYPE_FLOAT32);
+  for (const aoti_buffer_mutation *m : {calls, total}) {
+    ASSERT_NE(m->value->producer, nullptr) << m->buffer_name;
+    EXPECT_NE(std::string(m->value->producer->target).find("aten.add.Tensor"), std::string::npos)
+        << m->buffer_name << ": " << m->value->producer->target;
+  }
+  // The buffers themselves are constants the updates read.
+  EXPECT_NE(FindConstant(graph.g, "calls"), nullptr);
+  EXPECT_NE(FindConstant(graph.g, "total"), nullptr);
+  ASSERT_EQ(graph.g->num_outputs, 1);
+  EXPECT_STREQ(graph.g->outputs[0].value->producer->target, "torch.ops.aten.relu.default");
+}
+
 INSTANTIATE_TEST_SUITE_P(Torch, Fixture, ::testing::ValuesIn(FixtureVersions()),
                          [](const ::testing::TestParamInfo<std::string> &info) {
                            std::string name = "v" + info.param;

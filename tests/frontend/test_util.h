@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "test_common.h"  // ReadFile, WriteFile
+
 extern "C" {
 #include "frontend/frontend.h"
 }
@@ -19,8 +21,6 @@ std::string FixturePath(const std::string &version, const std::string &file);
 // (major, minor) of "2.15".
 std::pair<int, int> ParseVersion(const std::string &version);
 
-std::string ReadFile(const std::string &path);
-void WriteFile(const std::string &path, const std::string &data);
 // A fresh path under the test's temporary folder.
 std::string TempPath(const std::string &name);
 

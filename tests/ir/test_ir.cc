@@ -163,6 +163,17 @@ TEST_F(SmallGraph, RemoveDeadNodesKeepsWhatOutputsNeed) {
   EXPECT_EQ(g->num_nodes, 2);
 }
 
+TEST_F(SmallGraph, RemoveDeadNodesDropsMutationsOfRemovedValues) {
+  aoti_graph_add_mutation(g, "kept", y);       // y feeds the output: its node stays
+  aoti_graph_add_mutation(g, "dropped", d1);   // only the mutation uses d1: its node goes
+  aoti_graph_remove_dead_nodes(g);
+  ASSERT_EQ(g->num_mutations, 1);
+  EXPECT_STREQ(g->mutations[0].buffer_name, "kept");
+  EXPECT_EQ(g->mutations[0].value, y);
+  EXPECT_EQ(g->values[y->id], y);
+  ASSERT_EQ(aoti_graph_verify(g), AOTI_OK) << aoti_last_error();
+}
+
 TEST_F(SmallGraph, RemoveDeadNodesUsesBoundArgsOnceBound) {
   // A bound relu whose args point at the sigmoid output keeps sigmoid alive, whatever the raw
   // arguments say.

@@ -1,9 +1,7 @@
 // aoti_run_test.cc — aoti-run end to end on the fake model's package: samples that match (exit 0),
 // samples that do not (exit 1), tolerances, --info, and usage errors (exit 2).
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -19,16 +17,11 @@ struct Result {
 };
 
 Result RunTool(const std::string &args) {
-  std::string command = std::string("'") + AOTI_RUN_EXE + "' " + args + " 2>&1";
-  FILE *pipe = popen(command.c_str(), "r");
-  Result result{-1, ""};
-  if (!pipe) return result;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.out.append(buffer, n);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  // Inside the braces "2>&1" sends the tool's messages into the captured stdout, in the order
+  // the tool wrote them.
+  CommandResult r =
+      RunCommand("{ " + ShellQuote(AOTI_RUN_EXE) + " " + args + " 2>&1; }", AOTI_TEST_TMP_DIR);
+  return {r.exit_code, r.out};
 }
 
 std::string LastLine(const std::string &text) {

@@ -1,15 +1,12 @@
 // test_package.cc — writing test packages and zips by hand (see test_package.h).
 #include "test_package.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <gtest/gtest.h>
 #include <zip.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 namespace aoti_test {
 
@@ -25,20 +22,6 @@ TestModel FakeModel(const std::string &name, const std::string &library) {
 
 std::string Bytes(const std::vector<float> &values) {
   return std::string(reinterpret_cast<const char *>(values.data()), values.size() * sizeof(float));
-}
-
-std::string ReadFile(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in.good()) << "cannot read " << path;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-void WriteFile(const std::string &path, const std::string &bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  ASSERT_TRUE(out.good()) << "cannot write " << path;
 }
 
 std::string TmpPath(const std::string &name) { return std::string(AOTI_TEST_TMP_DIR) + "/" + name; }
@@ -128,18 +111,6 @@ std::string Npy(const std::string &descr, const std::string &shape, const std::s
   std::string bytes = std::string("\x93NUMPY", 6) + static_cast<char>(major_version) + '\0';
   for (size_t i = 0; i < preamble - 8; i++) bytes += static_cast<char>((header.size() >> (8 * i)) & 0xff);
   return bytes + header + data;
-}
-
-std::vector<std::string> ListDir(const std::string &dir) {
-  std::vector<std::string> names;
-  DIR *d = opendir(dir.c_str());
-  if (!d) return names;
-  while (dirent *entry = readdir(d)) {
-    std::string name = entry->d_name;
-    if (name != "." && name != "..") names.push_back(name);
-  }
-  closedir(d);
-  return names;
 }
 
 }  // namespace aoti_test

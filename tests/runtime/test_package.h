@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "aoti/runtime.h"
+#include "test_common.h"  // ReadFile, WriteFile, ListDir, RunCommand
 
 namespace aoti_test {
 
@@ -34,8 +35,6 @@ struct PackageSpec {
 TestModel FakeModel(const std::string &name = "model", const std::string &library = FAKE_MODEL_SO);
 
 std::string Bytes(const std::vector<float> &values);
-std::string ReadFile(const std::string &path);
-void WriteFile(const std::string &path, const std::string &bytes);
 // A path under this test binary's scratch folder.
 std::string TmpPath(const std::string &name);
 // A path named after the running test (tests may run in parallel processes), ending in `suffix`.
@@ -59,8 +58,5 @@ std::vector<float> MakeE(int64_t n, int seed);
 // A .npy file, as numpy.save writes it: `shape` is the Python tuple text ("(2, 3)", "()").
 std::string Npy(const std::string &descr, const std::string &shape, const std::string &data,
                 bool fortran_order = false, int major_version = 1);
-
-// Entries of the directory (without . and ..).
-std::vector<std::string> ListDir(const std::string &dir);
 
 }  // namespace aoti_test
