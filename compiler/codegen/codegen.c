@@ -92,9 +92,25 @@ static int32_t output_holding(const aoti_graph *g, aoti_value *root) {
   return -1;
 }
 
+const char *cg_ctype(aoti_dtype dtype) {
+  switch (dtype) {
+    case AOTI_DTYPE_UINT8: return "uint8_t";
+    case AOTI_DTYPE_INT8: return "int8_t";
+    case AOTI_DTYPE_INT16: return "int16_t";
+    case AOTI_DTYPE_INT32: return "int32_t";
+    case AOTI_DTYPE_INT64: return "int64_t";
+    case AOTI_DTYPE_FLOAT16:
+    case AOTI_DTYPE_BFLOAT16: return "uint16_t";
+    case AOTI_DTYPE_FLOAT32: return "float";
+    case AOTI_DTYPE_FLOAT64: return "double";
+    case AOTI_DTYPE_BOOL: return "_Bool";
+    default: return "unsigned char";
+  }
+}
+
 static void put_value_pointer(cg_ctx *c, aoti_value *v) {
   aoti_value *root = aoti_pass_alias_root(v);
-  const char *type = v->dtype == AOTI_DTYPE_FLOAT32 ? "float" : "unsigned char";
+  const char *type = cg_ctype(v->dtype);
   const int32_t holder = output_holding(c->g, root);
   /* Inputs and constants are declared const in the ABI; nodes only ever write their own outputs. */
   aoti_strbuf_appendf(&c->run, "  %s *const %s = (%s *)", type, c->value_c[v->id], type);
@@ -147,6 +163,16 @@ static void put_abi_header(aoti_strbuf *out) {
   aoti_strbuf_puts(out, at + sizeof include_line - 1);
 }
 
+extern const char aoti_tpl_math_c[], aoti_tpl_gemm_c[], aoti_tpl_copy_c[], aoti_tpl_conv_c[],
+    aoti_tpl_pool_c[], aoti_tpl_shape_c[], aoti_tpl_reduce_c[], aoti_tpl_nn_c[];
+
+static const char *const kKernelTexts[CG_KERNEL_COUNT] = {
+    [CG_KERNEL_MATH] = aoti_tpl_math_c,     [CG_KERNEL_GEMM] = aoti_tpl_gemm_c,
+    [CG_KERNEL_COPY] = aoti_tpl_copy_c,     [CG_KERNEL_CONV] = aoti_tpl_conv_c,
+    [CG_KERNEL_POOL] = aoti_tpl_pool_c,     [CG_KERNEL_SHAPE] = aoti_tpl_shape_c,
+    [CG_KERNEL_REDUCE] = aoti_tpl_reduce_c, [CG_KERNEL_NN] = aoti_tpl_nn_c,
+};
+
 static void put_prelude(cg_ctx *c, aoti_strbuf *out) {
   aoti_strbuf_puts(out, "/* Model ");
   cg_put_ident(out, "", c->model);
@@ -158,12 +184,9 @@ static void put_prelude(cg_ctx *c, aoti_strbuf *out) {
   aoti_strbuf_puts(out, "\n");
   put_abi_header(out);
   aoti_strbuf_puts(out, "\n#include <math.h>\n#include <string.h>\n\n");
-  if (c->uses_gemm) {
-    aoti_strbuf_puts(out, aoti_tpl_gemm_c);
-    aoti_strbuf_puts(out, "\n");
-  }
-  if (c->uses_copy) {
-    aoti_strbuf_puts(out, aoti_tpl_copy_c);
+  for (int k = 0; k < CG_KERNEL_COUNT; ++k) {
+    if (!c->uses[k]) continue;
+    aoti_strbuf_puts(out, kKernelTexts[k]);
     aoti_strbuf_puts(out, "\n");
   }
 }

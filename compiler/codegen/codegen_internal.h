@@ -13,8 +13,20 @@
 /* The files of templates/ embedded into this library (CMakeLists.txt, cmake/AOTIEmbed.cmake). */
 extern const char aoti_tpl_types_h[];
 extern const char aoti_tpl_abi_h[];
-extern const char aoti_tpl_gemm_c[];
-extern const char aoti_tpl_copy_c[];
+
+/* The kernel files of templates/kernels/ a model may carry. Only those its nodes use are copied
+ * into its source, in this order (so a kernel may call the ones before it). */
+typedef enum cg_kernel {
+  CG_KERNEL_MATH,      /* math.c: scalar helpers of pointwise expressions (erf-based gelu, ...) */
+  CG_KERNEL_GEMM,      /* gemm.c */
+  CG_KERNEL_COPY,      /* copy.c: strided copies */
+  CG_KERNEL_CONV,      /* conv.c: convolutions (may use gemm) */
+  CG_KERNEL_POOL,      /* pool.c: max/avg/adaptive pooling */
+  CG_KERNEL_SHAPE,     /* shape.c: cat, gather, index, pad, roll */
+  CG_KERNEL_REDUCE,    /* reduce.c: sum/mean/amax over dims */
+  CG_KERNEL_NN,        /* nn.c: layer norm, softmax, attention, batched matmul (may use gemm) */
+  CG_KERNEL_COUNT
+} cg_kernel;
 
 /* Text being generated goes into aoti_strbuf (util/strbuf.h); these append C syntax to it. */
 /* Appends `s` as a C string literal (quotes added, everything unusual escaped). */
@@ -34,9 +46,13 @@ typedef struct cg_ctx {
   const char **value_c;        /* per value id: the C pointer variable in run(), or NULL */
   aoti_strbuf kernels;         /* per-node functions, emitted before run() */
   aoti_strbuf run;             /* the body of run() */
-  bool uses_gemm, uses_copy;   /* which template kernels run() calls (only those are emitted) */
+  bool uses[CG_KERNEL_COUNT];  /* which template kernels run() calls (only those are emitted) */
   bool oom;
 } cg_ctx;
+
+/* The C element type of `dtype` in generated code ("float", "int64_t", "_Bool", ...; float16 and
+ * bfloat16 as their raw bits, "uint16_t"). */
+const char *cg_ctype(aoti_dtype dtype);
 
 /* An expression as C over the symbol locals (sym_c), in the graph's arena ("0" if out of memory). */
 const char *cg_sx(cg_ctx *c, const aoti_sx *e);
@@ -48,6 +64,15 @@ const char *cg_sx_named(cg_ctx *c, const aoti_sx *e);
 aoti_status cg_check_nodes(cg_ctx *c);
 /* Appends the code of node `n` to c->run (and its helper function, if any, to c->kernels). */
 aoti_status cg_emit_node(cg_ctx *c, const aoti_node *n);
+
+/* The code of each family's lowering (codegen/emit_<family>.c): appends node `n` to c->run (and
+ * helper functions to c->kernels), marking the template kernels it calls in c->uses. Each
+ * dispatches on the op's name and returns AOTI_ERROR_UNSUPPORTED, naming the node, for what it
+ * cannot lower (a dtype, an argument value). */
+aoti_status cg_emit_conv(cg_ctx *c, const aoti_node *n);
+aoti_status cg_emit_shape(cg_ctx *c, const aoti_node *n);
+aoti_status cg_emit_reduce(cg_ctx *c, const aoti_node *n);
+aoti_status cg_emit_nn(cg_ctx *c, const aoti_node *n);
 
 /* Appends the model's constant tables (symbols, inputs, outputs, constants) and the
  * output_sizes / arena_size functions to `out`. AOTI_ERROR_UNSUPPORTED for an input dim that is not

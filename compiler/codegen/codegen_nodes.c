@@ -13,9 +13,15 @@ static aoti_status check_dtype(const aoti_node *n, const aoti_value *v) {
                         "float32 is supported", n->name, n->target, v->name, aoti_dtype_name(v->dtype));
 }
 
-static aoti_status check_node(const aoti_node *n) {
-  if (!n->op)
-    return aoti_error_set(AOTI_ERROR_UNSUPPORTED, "node '%s': op '%s' is not bound", n->name, n->target);
+/* Whether a family emitter (emit_<family>.c) lowers this op: it checks dtypes and arguments
+ * itself, when emitting. */
+static bool lowered_by_family(aoti_lowering lowering) {
+  return lowering == AOTI_LOWER_CONV || lowering == AOTI_LOWER_SHAPE || lowering == AOTI_LOWER_REDUCE ||
+         lowering == AOTI_LOWER_NN;
+}
+
+/* The nodes lowered in this file read and write float32 tensors only. */
+static aoti_status check_float_tensors(const aoti_node *n) {
   for (int32_t i = 0; i < n->num_args; ++i) {
     const aoti_arg *a = &n->args[i];
     if (a->kind == AOTI_ARG_TENSORS)
@@ -30,6 +36,18 @@ static aoti_status check_node(const aoti_node *n) {
     aoti_status st = check_dtype(n, n->outputs[k]);
     if (st != AOTI_OK) return st;
   }
+  return AOTI_OK;
+}
+
+static aoti_status check_node(const aoti_node *n) {
+  if (!n->op)
+    return aoti_error_set(AOTI_ERROR_UNSUPPORTED, "node '%s': op '%s' is not bound", n->name, n->target);
+  if (lowered_by_family(n->op->lowering)) return AOTI_OK;
+  if (n->op->lowering == AOTI_LOWER_DECOMPOSE)
+    return aoti_error_set(AOTI_ERROR_UNSUPPORTED, "node '%s': op '%s' must be decomposed first "
+                          "(run the passes)", n->name, n->target);
+  aoti_status st = check_float_tensors(n);
+  if (st != AOTI_OK) return st;
   switch (n->op->lowering) {
     case AOTI_LOWER_VIEW:
     case AOTI_LOWER_COPY:
@@ -43,9 +61,8 @@ static aoti_status check_node(const aoti_node *n) {
     case AOTI_LOWER_BINARY:
       if (n->op->pointwise && n->num_outputs == 1) return AOTI_OK;
       break;
-    case AOTI_LOWER_DECOMPOSE:
-      return aoti_error_set(AOTI_ERROR_UNSUPPORTED, "node '%s': op '%s' must be decomposed first "
-                            "(run the passes)", n->name, n->target);
+    default:
+      break;
   }
   return aoti_error_set(AOTI_ERROR_UNSUPPORTED, "node '%s': no C lowering for op '%s'", n->name,
                         n->target);
@@ -74,7 +91,7 @@ static void put_node_comment(cg_ctx *c, const aoti_node *n) {
 
 /* out = contiguous copy of `src` read with `strides` over out's shape (rank 0: one element). */
 static void put_copy(cg_ctx *c, const aoti_value *out, const char *src, const aoti_sx *const *strides) {
-  c->uses_copy = true;
+  c->uses[CG_KERNEL_COPY] = true;
   if (out->rank == 0) {
     aoti_strbuf_appendf(&c->run, "    aoti_copy_f32(0, NULL, %s, NULL, %s);\n", src, c->value_c[out->id]);
     return;
@@ -135,7 +152,7 @@ static aoti_status emit_matmul(cg_ctx *c, const aoti_node *n) {
   } else {
     beta = 0.0;
   }
-  c->uses_gemm = true;
+  c->uses[CG_KERNEL_GEMM] = true;
   aoti_strbuf_appendf(&c->run, "    aoti_sgemm(0, 0, %s, %s, %s, ", cg_sx(c, a->dims[0]), cg_sx(c, b->dims[1]),
                       cg_sx(c, a->dims[1]));
   cg_put_float(&c->run, alpha);
@@ -341,6 +358,10 @@ aoti_status cg_emit_node(cg_ctx *c, const aoti_node *n) {
     case AOTI_LOWER_MATMUL: return emit_matmul(c, n);
     case AOTI_LOWER_UNARY:
     case AOTI_LOWER_BINARY: return emit_pointwise(c, n);
+    case AOTI_LOWER_CONV: return cg_emit_conv(c, n);
+    case AOTI_LOWER_SHAPE: return cg_emit_shape(c, n);
+    case AOTI_LOWER_REDUCE: return cg_emit_reduce(c, n);
+    case AOTI_LOWER_NN: return cg_emit_nn(c, n);
     case AOTI_LOWER_DECOMPOSE: break;
   }
   return aoti_error_set(AOTI_ERROR_INTERNAL, "node '%s': unchecked lowering", n->name);

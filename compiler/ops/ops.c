@@ -7,10 +7,11 @@
  * (`torch.ops.aten.<op>.<overload>._schema`), which torchgen generates from
  * aten/src/ATen/native/native_functions.yaml (pytorch/pytorch), written here in that file's
  * `func:` form (namespace dropped, overload kept in the name where the yaml has one).
- * The table covers what the first models use, in both forms a saved program comes in: as
- * torch.export.export leaves it (linear, ...) and after run_decompositions() (addmm, permute, ...).
+ * The rows live in one file per family of ops (ops_core.c, ops_pointwise.c, ops_conv.c,
+ * ops_shape.c, ops_nn.c), each with its shape functions; this file puts them together.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,63 +20,43 @@
 #include "ops/ops_private.h"
 #include "util/strbuf.h"
 
-#define ATEN "torch.ops.aten."
-
-static const aoti_op kOps[] = {
-    {ATEN "linear.default", "linear(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor", aoti_shape_linear,
-     AOTI_LOWER_DECOMPOSE, NULL},
-    {ATEN "addmm.default",
-     "addmm(Tensor self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor", aoti_shape_addmm,
-     AOTI_LOWER_MATMUL, NULL},
-    {ATEN "mm.default", "mm(Tensor self, Tensor mat2) -> Tensor", aoti_shape_mm, AOTI_LOWER_MATMUL, NULL},
-    {ATEN "t.default", "t(Tensor(a) self) -> Tensor(a)", aoti_shape_t, AOTI_LOWER_COPY, NULL},
-    {ATEN "permute.default", "permute(Tensor(a) self, int[] dims) -> Tensor(a)", aoti_shape_permute,
-     AOTI_LOWER_COPY, NULL},
-    {ATEN "transpose.int", "transpose.int(Tensor(a) self, int dim0, int dim1) -> Tensor(a)", aoti_shape_transpose,
-     AOTI_LOWER_COPY, NULL},
-    {ATEN "view.default", "view(Tensor(a) self, SymInt[] size) -> Tensor(a)", aoti_shape_view, AOTI_LOWER_VIEW,
-     NULL},
-    {ATEN "reshape.default", "reshape(Tensor(a) self, SymInt[] shape) -> Tensor(a)", aoti_shape_view,
-     AOTI_LOWER_DECOMPOSE, NULL},
-    {ATEN "_unsafe_view.default", "_unsafe_view(Tensor self, SymInt[] size) -> Tensor", aoti_shape_view,
-     AOTI_LOWER_VIEW, NULL},
-    /* relu keeps NaN (torch.relu(nan) is nan): only values below zero become zero. */
-    {ATEN "relu.default", "relu(Tensor self) -> Tensor", aoti_shape_same, AOTI_LOWER_UNARY, "(a < 0.0f ? 0.0f : a)"},
-    {ATEN "sigmoid.default", "sigmoid(Tensor self) -> Tensor", aoti_shape_same_float, AOTI_LOWER_UNARY,
-     "(1.0f / (1.0f + expf(-a)))"},
-    {ATEN "add.Tensor", "add.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", aoti_shape_broadcast,
-     AOTI_LOWER_BINARY, "(a + alpha * b)"},
-    {ATEN "sub.Tensor", "sub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", aoti_shape_broadcast,
-     AOTI_LOWER_BINARY, "(a - alpha * b)"},
-    {ATEN "mul.Tensor", "mul.Tensor(Tensor self, Tensor other) -> Tensor", aoti_shape_broadcast, AOTI_LOWER_BINARY,
-     "(a * b)"},
-    {ATEN "div.Tensor", "div.Tensor(Tensor self, Tensor other) -> Tensor", aoti_shape_broadcast_div,
-     AOTI_LOWER_BINARY, "(a / b)"},
-    {ATEN "clone.default", "clone(Tensor self, *, MemoryFormat? memory_format=None) -> Tensor", aoti_shape_same,
-     AOTI_LOWER_COPY, NULL},
-    {ATEN "expand.default", "expand(Tensor(a) self, SymInt[] size, *, bool implicit=False) -> Tensor(a)",
-     aoti_shape_expand, AOTI_LOWER_COPY, NULL},
-    {ATEN "unsqueeze.default", "unsqueeze(Tensor(a) self, int dim) -> Tensor(a)", aoti_shape_unsqueeze,
-     AOTI_LOWER_VIEW, NULL},
-    {ATEN "squeeze.dim", "squeeze.dim(Tensor(a) self, int dim) -> Tensor(a)", aoti_shape_squeeze_dim,
-     AOTI_LOWER_VIEW, NULL},
-    {ATEN "squeeze.dims", "squeeze.dims(Tensor(a) self, int[] dim) -> Tensor(a)", aoti_shape_squeeze_dims,
-     AOTI_LOWER_VIEW, NULL},
-    {ATEN "flatten.using_ints", "flatten.using_ints(Tensor(a) self, int start_dim=0, int end_dim=-1) -> Tensor(a)",
-     aoti_shape_flatten, AOTI_LOWER_VIEW, NULL},
-    {ATEN "alias.default", "alias(Tensor(a) self) -> Tensor(a)", aoti_shape_same, AOTI_LOWER_VIEW, NULL},
-    {ATEN "detach.default", "detach(Tensor(a) self) -> Tensor(a)", aoti_shape_same, AOTI_LOWER_VIEW, NULL},
+/* The families of the table, in lookup order (ops_private.h). A target appears in one family. */
+static const aoti_op_family *const kFamilies[] = {
+    &aoti_ops_family_core, &aoti_ops_family_pointwise, &aoti_ops_family_conv,
+    &aoti_ops_family_shape, &aoti_ops_family_nn,
 };
+enum { NUM_FAMILIES = sizeof kFamilies / sizeof kFamilies[0], MAX_OUTPUTS = 8 };
 
-enum { NUM_OPS = sizeof kOps / sizeof kOps[0], MAX_OUTPUTS = 8 };
+size_t aoti_op_count(void) {
+  size_t n = 0;
+  for (size_t f = 0; f < NUM_FAMILIES; f++) n += kFamilies[f]->count;
+  return n;
+}
 
-size_t aoti_op_count(void) { return NUM_OPS; }
+const aoti_op *aoti_op_at(size_t index) {
+  for (size_t f = 0; f < NUM_FAMILIES; f++) {
+    if (index < kFamilies[f]->count) return &kFamilies[f]->rows[index];
+    index -= kFamilies[f]->count;
+  }
+  return NULL;
+}
 
-const aoti_op *aoti_op_at(size_t index) { return index < NUM_OPS ? &kOps[index] : NULL; }
+/* The row's position in the whole table, or SIZE_MAX when `op` is not a row. */
+static size_t op_index(const aoti_op *op) {
+  size_t base = 0;
+  for (size_t f = 0; f < NUM_FAMILIES; f++) {
+    const aoti_op_family *family = kFamilies[f];
+    if (family->count && op >= family->rows && op < family->rows + family->count)
+      return base + (size_t)(op - family->rows);
+    base += family->count;
+  }
+  return SIZE_MAX;
+}
 
 const aoti_op *aoti_op_find(const char *target) {
-  for (size_t i = 0; i < NUM_OPS; i++)
-    if (strcmp(kOps[i].target, target) == 0) return &kOps[i];
+  for (size_t f = 0; f < NUM_FAMILIES; f++)
+    for (size_t i = 0; i < kFamilies[f]->count; i++)
+      if (strcmp(kFamilies[f]->rows[i].target, target) == 0) return &kFamilies[f]->rows[i];
   return NULL;
 }
 
@@ -83,25 +64,29 @@ const aoti_op *aoti_op_find(const char *target) {
 // Parsed schemas: once per process
 //===----------------------------------------------------------------------===//
 
-static aoti_schema g_schemas[NUM_OPS];
-static bool g_schema_ok[NUM_OPS];
+static aoti_schema *g_schemas;  /* aoti_op_count() entries, kept for the process */
+static bool *g_schema_ok;
 static pthread_once_t g_schemas_once = PTHREAD_ONCE_INIT;
 
 /* The overload is the target's last component ("torch.ops.aten.add.Tensor" -> "Tensor"). */
 static void parse_all_schemas(void) {
-  for (size_t i = 0; i < NUM_OPS; i++) {
-    const char *overload = strrchr(kOps[i].target, '.') + 1;
-    g_schema_ok[i] = aoti_schema_parse(kOps[i].declaration, overload, &g_schemas[i]) == AOTI_OK;
+  const size_t count = aoti_op_count();
+  g_schemas = calloc(count + 1, sizeof *g_schemas);
+  g_schema_ok = calloc(count + 1, sizeof *g_schema_ok);
+  if (!g_schemas || !g_schema_ok) return; /* every lookup then reports the schema missing */
+  for (size_t i = 0; i < count; i++) {
+    const aoti_op *op = aoti_op_at(i);
+    const char *overload = strrchr(op->target, '.') + 1;
+    g_schema_ok[i] = aoti_schema_parse(op->declaration, overload, &g_schemas[i]) == AOTI_OK;
   }
 }
 
 const aoti_schema *aoti_op_schema(const aoti_op *op) {
-  size_t i = (size_t)(op - kOps);
-  if (i >= NUM_OPS) return NULL;
+  size_t i = op_index(op);
+  if (i == SIZE_MAX) return NULL;
   pthread_once(&g_schemas_once, parse_all_schemas);
-  return g_schema_ok[i] ? &g_schemas[i] : NULL;
+  return g_schema_ok && g_schema_ok[i] ? &g_schemas[i] : NULL;
 }
-
 //===----------------------------------------------------------------------===//
 // Unsupported targets
 //===----------------------------------------------------------------------===//

@@ -80,6 +80,13 @@ typedef enum aoti_lowering {
   AOTI_LOWER_BINARY,        /* broadcasting elementwise: add, sub, mul, div (expr in `a`, `b`, `alpha`) */
   AOTI_LOWER_VIEW,          /* same bytes, new shape: view, _unsafe_view, unsqueeze, squeeze, alias, detach */
   AOTI_LOWER_COPY,          /* strided copy: permute, t, transpose, expand, clone, contiguous */
+  /* Pointwise lowerings beyond UNARY/BINARY (ternary where, fills, casts) go here. */
+  /* One lowering per family below; the family's emitter (codegen/emit_<family>.c) dispatches on
+   * the op's name. */
+  AOTI_LOWER_CONV,          /* ops_conv.c: convolution, pooling, batch norm */
+  AOTI_LOWER_SHAPE,         /* ops_shape.c: cat, slice, select, index, embedding, pad, roll */
+  AOTI_LOWER_REDUCE,        /* ops_shape.c: sum, mean, amax, ... over dims */
+  AOTI_LOWER_NN,            /* ops_nn.c: layer norm, softmax, attention, bmm */
 } aoti_lowering;
 
 struct aoti_op {

@@ -6,6 +6,21 @@
 
 #include "ops/ops.h"
 
+#define ATEN "torch.ops.aten."
+
+/* A family of rows, one file each (ops_<family>.c): the rows and their shape functions. */
+typedef struct aoti_op_family {
+  const char *name;
+  const aoti_op *rows;
+  size_t count;
+} aoti_op_family;
+
+extern const aoti_op_family aoti_ops_family_core;      /* ops_core.c: matmul, layout, views, first pointwise */
+extern const aoti_op_family aoti_ops_family_pointwise; /* ops_pointwise.c: activations, arithmetic, comparisons, where, casts */
+extern const aoti_op_family aoti_ops_family_conv;      /* ops_conv.c: convolution, pooling, batch norm */
+extern const aoti_op_family aoti_ops_family_shape;     /* ops_shape.c: cat, slice, select, index, embedding, pad, roll, reductions */
+extern const aoti_op_family aoti_ops_family_nn;        /* ops_nn.c: layer norm, softmax, attention, bmm */
+
 /* Shape functions of the table's rows (see aoti_shape_fn). They read the bound arguments
  * (n->args in schema order) and write output 0. */
 aoti_status aoti_shape_linear(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,

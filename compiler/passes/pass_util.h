@@ -33,6 +33,36 @@ aoti_status aoti_pass_add_bound_node(aoti_graph *g, const char *target, const ch
                                      const aoti_arg *args, int32_t num_given,
                                      aoti_value **out_value);
 
+/* aoti_pass_add_bound_node for a rewrite of `original`: the new node is named
+ * "<original>_<op>" (made unique), e.g. "linear_addmm", so messages still point at the node the
+ * user wrote. */
+aoti_status aoti_pass_add_rewrite(aoti_graph *g, const aoti_node *original, const char *target,
+                                  const char *op, const aoti_arg *args, int32_t num_args,
+                                  aoti_value **out_value);
+
+/* A rewrite of `original` viewing `x` as `dims` (aten.view). */
+aoti_status aoti_pass_add_view(aoti_graph *g, const aoti_node *original, aoti_value *x, int32_t rank,
+                               const aoti_sx *const *dims, aoti_value **out_value);
+
+/* A decomposition of an AOTI_LOWER_DECOMPOSE op: adds bound nodes (aoti_pass_add_rewrite) and
+ * writes, per output of `n`, the value that replaces it (NULL for an output nothing uses). */
+typedef aoti_status (*aoti_decompose_fn)(aoti_graph *g, const aoti_node *n, aoti_value **out_values);
+
+typedef struct aoti_decompose_rule {
+  const char *op; /* the op's name, without namespace and overload ("linear") */
+  aoti_decompose_fn fn;
+} aoti_decompose_rule;
+
+/* The rules of each family (passes/decompose_<family>.c), looked up by decompose.c. */
+typedef struct aoti_decompose_rules {
+  const aoti_decompose_rule *rules;
+  size_t count;
+} aoti_decompose_rules;
+extern const aoti_decompose_rules aoti_decompose_pointwise;
+extern const aoti_decompose_rules aoti_decompose_conv;
+extern const aoti_decompose_rules aoti_decompose_shape;
+extern const aoti_decompose_rules aoti_decompose_nn;
+
 /* Moves nodes [first, num_nodes) to position `pos` (< first), keeping their order and shifting
  * nodes [pos, first) after them, then renumbers node ids. */
 void aoti_pass_move_tail(aoti_graph *g, int32_t first, int32_t pos);

@@ -1,0 +1,1 @@
+/* nn.c — kernels generated models carry (templates/kernels, embedded into aotic); filled as ops land. */

@@ -1,0 +1,1 @@
+/* reduce.c — kernels generated models carry (templates/kernels, embedded into aotic); filled as ops land. */
