@@ -266,7 +266,7 @@ def cmd_census(args):
         with open(args.cache) as f:
             cache = {r["model"]: r for r in json.load(f)}
     results = []
-    command = "tools/zoo.py census"
+    command = "~/.cache/aoti/venv/bin/python tools/zoo.py census"
     for model in models:
         if model.name in cache and not args.fresh:
             results.append(cache[model.name])
@@ -291,6 +291,264 @@ def cmd_census(args):
 
 
 # ---------------------------------------------------------------------------------------------
+# run
+# ---------------------------------------------------------------------------------------------
+
+CASE_LINE = re.compile(r"^case (\d+) output (\d+): max abs error (\S+), max rel error (\S+): "
+                       r"(pass|FAIL)$")
+CASE_PROBLEM = re.compile(r"^case (\d+) output (\d+): (.*): FAIL$")
+
+
+def as_tuple(out):
+    if isinstance(out, torch.Tensor):
+        return (out,)
+    return tuple(out)
+
+
+def max_diff(a, b):
+    a, b = a.detach().double(), b.detach().double()
+    if a.shape != b.shape:
+        return float("inf")
+    if a.numel() == 0:
+        return 0.0
+    d = (a - b).abs()
+    d[torch.isnan(a) & torch.isnan(b)] = 0
+    return float(torch.nan_to_num(d, nan=float("inf")).max())
+
+
+def write_samples(model, module, ep, path):
+    """Eager outputs under no_grad for each case; returns the cases' descriptions and the largest
+    difference between eager and the exported program (ep.module()) over all outputs."""
+    arrays, described, ep_diff = {}, [], 0.0
+    ep_module = ep.module()
+    for k, (batch, seq) in enumerate(model.cases):
+        inputs = make_inputs(model, batch, seq, seed=100 + k)
+        with torch.no_grad():
+            outs = as_tuple(module(*inputs))
+            ep_outs = as_tuple(ep_module(*inputs))
+        for i, x in enumerate(inputs):
+            arrays[f"case{k}.input{i}"] = x.numpy()
+        for j, y in enumerate(outs):
+            arrays[f"case{k}.output{j}"] = y.detach().contiguous().numpy()
+            ep_diff = max(ep_diff, max_diff(y, ep_outs[j]) if j < len(ep_outs) else float("inf"))
+        described.append(f"batch {batch}" + (f", seq {seq}" if seq is not None else ""))
+    np.savez(path, **arrays)
+    return described, ep_diff
+
+
+def run_tool(cmd, timeout):
+    t0 = time.time()
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           timeout=timeout)
+        return p.returncode, p.stdout, p.stderr, time.time() - t0
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+        return None, out, f"timed out after {timeout} s", time.time() - t0
+
+
+def tool_error(stderr, stdout=""):
+    """The first line that says what went wrong, shortened: aotic's 'aotic: error: FILE: '
+    prefix and the '(nodes: ...)' lists of its unsupported-ops report left out."""
+    lines = [l.strip() for l in (stderr + "\n" + stdout).splitlines() if l.strip()]
+    line = next((l for l in lines if "error" in l.lower() or "fail" in l.lower()),
+                lines[0] if lines else "(no message)")
+    line = re.sub(r"^aotic: error: \S+?: ", "", line)
+    line = re.sub(r" \(nodes: [^)]*\)", "", line)
+    return first_line(line, limit=800)
+
+
+def parse_aoti_run(stdout, num_cases):
+    """{case: [(max_abs, max_rel, passed, problem) per output]}."""
+    cases = {k: [] for k in range(num_cases)}
+    for line in stdout.splitlines():
+        m = CASE_LINE.match(line.strip())
+        if m:
+            cases.setdefault(int(m[1]), []).append((float(m[3]), float(m[4]), m[5] == "pass", None))
+            continue
+        m = CASE_PROBLEM.match(line.strip())
+        if m:
+            cases.setdefault(int(m[1]), []).append((None, None, False, m[3]))
+    return cases
+
+
+def run_one(model, args):
+    r = {"model": model.name, "note": model.note, "export": "", "compile": "", "match": "",
+         "ok": False, "counts": True}
+    if not can_import(model.needs):
+        r.update(export=f"skipped: cannot import {model.needs}", counts=False, skipped=True)
+        return r
+    stem = os.path.join(args.out, model.name)
+    ep_path, samples_path, pt2_path = stem + ".ep", stem + ".samples.npz", stem + ".pt2"
+    for path in (ep_path, samples_path, pt2_path):
+        if os.path.exists(path):
+            os.remove(path)
+    t0 = time.time()
+    module = build(model)
+    ep, err = export(model, module)
+    r["export_s"] = round(time.time() - t0, 1)
+    if ep is None:
+        # torch's own limitation: reported, not counted against aotic
+        r.update(export="torch cannot export", error=err, counts=False)
+        return r
+    torch.export.save(ep, ep_path)
+    r["cases"], r["ep_vs_eager"] = write_samples(model, module, ep, samples_path)
+    r["export"] = "ok"
+    del module
+
+    cmd = [args.aotic, ep_path, "-o", pt2_path, "--name", model.name]
+    rc, out, errtext, secs = run_tool(cmd, args.timeout)
+    r["compile_s"] = round(secs, 1)
+    if rc != 0:
+        r.update(compile="fail", error=tool_error(errtext, out))
+        return r
+    r["compile"] = "ok"
+    r["size_mb"] = round(os.path.getsize(pt2_path) / 1e6, 1)
+
+    cmd = [args.aoti_run, pt2_path, "--samples", samples_path, "--rtol", str(RTOL),
+           "--atol", str(ATOL)]
+    rc, out, errtext, secs = run_tool(cmd, args.timeout)
+    r["run_s"] = round(secs, 1)
+    cases = parse_aoti_run(out, len(model.cases))
+    r["errors"] = []
+    for k in range(len(model.cases)):
+        outs = cases.get(k, [])
+        if not outs or any(a is None for a, _, _, _ in outs):
+            r["errors"].append(None)
+        else:
+            r["errors"].append((max(a for a, _, _, _ in outs), max(b for _, b, _, _ in outs)))
+    if rc == 0:
+        r.update(match="pass", ok=True)
+    else:
+        problems = [p for outs in cases.values() for _, _, _, p in outs if p]
+        if rc == 1 and not problems:
+            r["match"] = "mismatch"
+        else:
+            r["match"] = "fail"
+            r["error"] = tool_error(errtext, out) if errtext.strip() else first_line(problems[0])
+    return r
+
+
+def fmt_err(e):
+    if e is None:
+        return "—"
+    return f"{e[0]:.2g} / {e[1]:.2g}"
+
+
+def write_run_doc(results, doc_path, command):
+    v = versions()
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            names = [l.split(":", 1)[1].strip() for l in f if l.startswith("model name")]
+        if names:
+            cpu = f"{names[0]}, {len(names)} logical CPUs"
+    except OSError:
+        pass
+    out = ["# Model zoo", "",
+           "Regenerate with:", "", "```sh",
+           command, "```", "",
+           "torchvision's CNNs and vision transformers, torch.nn's TransformerEncoder and "
+           "transformers' GPT-2 and BERT, with random weights, exported by `torch.export` with "
+           "the batch dynamic (1..32) and the sequence dynamic (2..128) where there is one, "
+           "compiled by `aotic` and run by `aoti-run` against eager PyTorch "
+           f"(rtol {RTOL:g}, atol {ATOL:g}). Models and their inputs: tools/zoo_models.py; "
+           "op census: [zoo-ops.md](zoo-ops.md).", "",
+           f"Generated {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on "
+           f"{platform.system()} {platform.machine()} ({cpu}); torch {v['torch']}, "
+           f"torchvision {v['torchvision']}, transformers {v['transformers']}, "
+           f"Python {v['python']}.", "",
+           "Errors are max abs / max rel over the case's outputs; case 0 is batch 1, case 1 a "
+           "larger batch (the sequence models change the sequence length too).", "",
+           "| model | export | compile | compile s | package MB | case 0 | error case 0 | "
+           "case 1 | error case 1 | result |",
+           "|---|---|---|---:|---:|---|---|---|---|---|"]
+    notes = []
+    for r in results:
+        errors = r.get("errors") or [None, None]
+        cases = r.get("cases") or ["", ""]
+        if r.get("skipped"):
+            result = "skipped"
+        elif not r["counts"]:
+            result = "n/a (torch)"
+        else:
+            result = "**pass**" if r["ok"] else "FAIL"
+        out.append(f"| {r['model']} | {r['export']} | {r['compile'] or '—'} | "
+                   f"{r.get('compile_s', '—')} | {r.get('size_mb', '—')} | {cases[0]} | "
+                   f"{fmt_err(errors[0])} | {cases[1] if len(cases) > 1 else ''} | "
+                   f"{fmt_err(errors[1] if len(errors) > 1 else None)} | {result} |")
+        if r.get("error"):
+            stage = ("export" if r["export"] != "ok" else
+                     "aotic" if r["compile"] != "ok" else "aoti-run")
+            notes.append(f"- **{r['model']}** ({stage}): `{r['error'].replace('`', '')}`")
+        if r.get("ep_vs_eager", 0) > 1e-5:
+            notes.append(f"- **{r['model']}**: the exported program differs from eager by "
+                         f"{r['ep_vs_eager']:.2g} (max abs) on the sample inputs")
+    passed = sum(1 for r in results if r["ok"])
+    counted = sum(1 for r in results if r["counts"])
+    out += ["", f"{passed} of {counted} exportable models compile and match.", ""]
+    if notes:
+        out += ["## Failures and notes", ""] + notes + [""]
+    out += ["## Models", ""]
+    out += [f"- **{r['model']}**: {r['note']}" for r in results if r.get("note")]
+    out += ["- the torchvision models: `torchvision.models.<name>(weights=None)`, 224x224 images",
+            ""]
+    with open(doc_path, "w") as f:
+        f.write("\n".join(out))
+
+
+def find_tool(given, names):
+    if given:
+        return os.path.abspath(given)
+    for build_dir in ("build-zoo", "build"):
+        for sub in names:
+            path = os.path.join(REPO_ROOT, build_dir, sub)
+            if os.path.exists(path):
+                return path
+    return shutil.which(os.path.basename(names[-1])) or names[-1]
+
+
+def cmd_run(args):
+    models = pick_models(args.models)
+    if all(not can_import(m.needs) for m in models):
+        print(f"zoo.py: cannot import {', '.join(sorted({m.needs for m in models}))}; skipping",
+              file=sys.stderr)
+        return SKIP
+    args.aotic = find_tool(args.aotic, ["compiler/aotic", "aotic"])
+    args.aoti_run = find_tool(args.aoti_run, ["runtime/aoti-run", "aoti-run"])
+    args.out = os.path.abspath(args.out)
+    os.makedirs(args.out, exist_ok=True)
+    torch.set_num_threads(args.threads)
+    results = []
+    for model in models:
+        print(f"[zoo] {model.name} ...", flush=True)
+        try:
+            r = run_one(model, args)
+        except Exception as e:  # noqa: BLE001 - a bug here, or torch failing past export
+            traceback.print_exc()
+            r = {"model": model.name, "note": model.note, "export": "zoo.py error",
+                 "compile": "", "match": "", "ok": False, "counts": True, "error": short_error(e)}
+        with open(os.path.join(args.out, model.name + ".result.json"), "w") as f:
+            json.dump(r, f, indent=1)
+        results.append(r)
+        print(f"[zoo] {model.name}: export {r['export']}, compile {r['compile'] or '-'} "
+              f"({r.get('compile_s', '-')} s, {r.get('size_mb', '-')} MB), match "
+              f"{r['match'] or '-'} {[fmt_err(e) for e in r.get('errors') or []]}"
+              + (f": {r['error']}" if r.get("error") else ""), flush=True)
+    doc = args.doc or (os.path.join(REPO_ROOT, "docs", "zoo.md") if not args.models else None)
+    if doc:
+        write_run_doc(results, doc, "cmake -S . -B build-zoo && cmake --build build-zoo -j2 "
+                      "--target aotic aoti_run\n~/.cache/aoti/venv/bin/python tools/zoo.py run "
+                      "--out build-zoo/zoo --aotic build-zoo/compiler/aotic "
+                      "--aoti-run build-zoo/runtime/aoti-run")
+        print(f"[zoo] wrote {rel(doc) if doc.startswith(REPO_ROOT) else doc}")
+    failed = [r["model"] for r in results if r["counts"] and not r["ok"]]
+    if failed:
+        print(f"[zoo] failed: {' '.join(failed)}")
+    return 1 if (args.check and failed) else 0
+
+
+# ---------------------------------------------------------------------------------------------
 # main
 # ---------------------------------------------------------------------------------------------
 
@@ -304,9 +562,21 @@ def main():
     c.add_argument("--list", default="/tmp/zoo_ops.txt")
     c.add_argument("--cache", default=None, help="JSON of per-model results to reuse")
     c.add_argument("--fresh", action="store_true", help="ignore the cache")
+    r = sub.add_parser("run", help="export, compile, run and compare the zoo")
+    r.add_argument("--models", nargs="+")
+    r.add_argument("--out", default=os.path.join(REPO_ROOT, "build-zoo", "zoo"))
+    r.add_argument("--aotic", help="the aotic to use (default: build-zoo/ or build/, else PATH)")
+    r.add_argument("--aoti-run", dest="aoti_run", help="the aoti-run to use")
+    r.add_argument("--check", action="store_true",
+                   help="exit 1 when an exportable model fails to compile or to match")
+    r.add_argument("--doc", help="results table to write (default docs/zoo.md when no --models)")
+    r.add_argument("--timeout", type=int, default=840, help="seconds per aotic/aoti-run call")
+    r.add_argument("--threads", type=int, default=2, help="torch threads (export, eager)")
     args = parser.parse_args()
     if args.command == "census":
         return cmd_census(args)
+    if args.command == "run":
+        return cmd_run(args)
     return 2
 
 

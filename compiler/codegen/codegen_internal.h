@@ -65,6 +65,15 @@ aoti_status cg_check_nodes(cg_ctx *c);
 /* Appends the code of node `n` to c->run (and its helper function, if any, to c->kernels). */
 aoti_status cg_emit_node(cg_ctx *c, const aoti_node *n);
 
+/* Appends to c->run `    const int64_t <name>[rank] = {e0, e1, ...};` over the symbol locals. */
+void cg_put_int_array(cg_ctx *c, const char *name, int32_t rank, const aoti_sx *const *exprs);
+
+/* Appends to c->run, inside a node's block, a contiguous copy into `out` of the elements of `src`
+ * (a C pointer expression of out's element type) read from element `offset` (NULL: 0) with
+ * `strides` (in elements) over out's shape: permutes, expands, slices. */
+void cg_put_copy(cg_ctx *c, const aoti_value *out, const char *src, const aoti_sx *offset,
+                 const aoti_sx *const *strides);
+
 /* The code of each family's lowering (codegen/emit_<family>.c): appends node `n` to c->run (and
  * helper functions to c->kernels), marking the template kernels it calls in c->uses. Each
  * dispatches on the op's name and returns AOTI_ERROR_UNSUPPORTED, naming the node, for what it

@@ -77,7 +77,7 @@ aoti_status cg_check_nodes(cg_ctx *c) {
 }
 
 /* `const int64_t name[rank] = {e0, e1, ...};` over the symbol locals. */
-static void put_int_array(cg_ctx *c, const char *name, int32_t rank, const aoti_sx *const *exprs) {
+void cg_put_int_array(cg_ctx *c, const char *name, int32_t rank, const aoti_sx *const *exprs) {
   aoti_strbuf_appendf(&c->run, "    const int64_t %s[%d] = {", name, rank);
   for (int32_t d = 0; d < rank; ++d) aoti_strbuf_appendf(&c->run, "%s%s", d ? ", " : "", cg_sx(c, exprs[d]));
   aoti_strbuf_puts(&c->run, "};\n");
@@ -89,16 +89,24 @@ static void put_node_comment(cg_ctx *c, const aoti_node *n) {
   aoti_strbuf_appendf(&c->run, ": %s */\n", aoti_pass_op_name(n));
 }
 
-/* out = contiguous copy of `src` read with `strides` over out's shape (rank 0: one element). */
-static void put_copy(cg_ctx *c, const aoti_value *out, const char *src, const aoti_sx *const *strides) {
+void cg_put_copy(cg_ctx *c, const aoti_value *out, const char *src, const aoti_sx *offset,
+                 const aoti_sx *const *strides) {
   c->uses[CG_KERNEL_COPY] = true;
+  char from[512];
+  int64_t zero = 0;
+  if (offset && !(aoti_sx_is_const(offset, &zero) && zero == 0))
+    snprintf(from, sizeof from, "%s + (%s)", src, cg_sx(c, offset));
+  else
+    snprintf(from, sizeof from, "%s", src);
+  const size_t elem = aoti_dtype_size(out->dtype);
   if (out->rank == 0) {
-    aoti_strbuf_appendf(&c->run, "    aoti_copy_f32(0, NULL, %s, NULL, %s);\n", src, c->value_c[out->id]);
+    aoti_strbuf_appendf(&c->run, "    aoti_copy(%zu, 0, NULL, %s, NULL, %s);\n", elem, from, c->value_c[out->id]);
     return;
   }
-  put_int_array(c, "sizes", out->rank, out->dims);
-  put_int_array(c, "strides", out->rank, strides);
-  aoti_strbuf_appendf(&c->run, "    aoti_copy_f32(%d, sizes, %s, strides, %s);\n", out->rank, src, c->value_c[out->id]);
+  cg_put_int_array(c, "sizes", out->rank, out->dims);
+  cg_put_int_array(c, "strides", out->rank, strides);
+  aoti_strbuf_appendf(&c->run, "    aoti_copy(%zu, %d, sizes, %s, strides, %s);\n", elem, out->rank, from,
+                      c->value_c[out->id]);
 }
 
 static aoti_status emit_copy(cg_ctx *c, const aoti_node *n) {
@@ -106,7 +114,7 @@ static aoti_status emit_copy(cg_ctx *c, const aoti_node *n) {
   aoti_status st = aoti_pass_copy_strides(c->g, n, strides);
   if (st != AOTI_OK) return st;
   put_node_comment(c, n);
-  put_copy(c, n->outputs[0], c->value_c[aoti_pass_first_tensor(n)->id], strides);
+  cg_put_copy(c, n->outputs[0], c->value_c[aoti_pass_first_tensor(n)->id], NULL, strides);
   aoti_strbuf_puts(&c->run, "  }\n");
   return AOTI_OK;
 }
@@ -148,7 +156,7 @@ static aoti_status emit_matmul(cg_ctx *c, const aoti_node *n) {
   if (bias && beta != 0.0) { /* beta 0 ignores the bias entirely (NaNs included), as torch does */
     const aoti_sx *strides[2];
     aoti_pass_broadcast_strides(c->g, bias, 2, out->dims, strides);
-    put_copy(c, out, c->value_c[bias->id], strides);
+    cg_put_copy(c, out, c->value_c[bias->id], NULL, strides);
   } else {
     beta = 0.0;
   }
@@ -332,12 +340,12 @@ static aoti_status emit_pointwise(cg_ctx *c, const aoti_node *n) {
   }
   put_pointwise_kernel(c, n, fn.data, rank, ops, num_ops);
   put_node_comment(c, n);
-  put_int_array(c, "n", rank, dims);
+  cg_put_int_array(c, "n", rank, dims);
   for (int32_t i = 0; i < num_ops; ++i) {
     if (!ops[i].tensor) continue;
     char name[16];
     snprintf(name, sizeof name, "%c_stride", ops[i].letter);
-    put_int_array(c, name, rank, strides[i]);
+    cg_put_int_array(c, name, rank, strides[i]);
   }
   aoti_strbuf_appendf(&c->run, "    %s(n", fn.data);
   for (int32_t i = 0; i < num_ops; ++i)

@@ -14,7 +14,7 @@ void aoti_test_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, 
   aoti_sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
-void aoti_test_copy_f32(int32_t rank, const int64_t *sizes, const float *src,
-                        const int64_t *strides, float *dst) {
-  aoti_copy_f32(rank, sizes, src, strides, dst);
+void aoti_test_copy(size_t elem, int32_t rank, const int64_t *sizes, const void *src,
+                    const int64_t *strides, void *dst) {
+  aoti_copy(elem, rank, sizes, src, strides, dst);
 }

@@ -2,6 +2,7 @@
 #ifndef AOTI_KERNELS_UNDER_TEST_H
 #define AOTI_KERNELS_UNDER_TEST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -11,8 +12,8 @@ extern "C" {
 void aoti_test_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                      const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
                      int64_t ldc);
-void aoti_test_copy_f32(int32_t rank, const int64_t *sizes, const float *src,
-                        const int64_t *strides, float *dst);
+void aoti_test_copy(size_t elem, int32_t rank, const int64_t *sizes, const void *src,
+                    const int64_t *strides, void *dst);
 
 #ifdef __cplusplus
 }

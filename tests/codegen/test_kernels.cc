@@ -71,11 +71,12 @@ TEST(GemmKernel, BetaZeroIgnoresNaN) {
 }
 
 // dst = src read with `strides` over `sizes`, by a naive multi-index walk.
-std::vector<float> NaiveStrided(const std::vector<int64_t> &sizes, const std::vector<int64_t> &strides,
-                                const std::vector<float> &src) {
+template <typename T>
+std::vector<T> NaiveStrided(const std::vector<int64_t> &sizes, const std::vector<int64_t> &strides,
+                            const std::vector<T> &src) {
   int64_t numel = 1;
   for (int64_t s : sizes) numel *= s;
-  std::vector<float> out;
+  std::vector<T> out;
   for (int64_t e = 0; e < numel; ++e) {
     int64_t rest = e, offset = 0;
     for (int d = int(sizes.size()) - 1; d >= 0; --d) {
@@ -87,11 +88,35 @@ std::vector<float> NaiveStrided(const std::vector<int64_t> &sizes, const std::ve
   return out;
 }
 
+struct CopyCase {
+  std::vector<int64_t> sizes, strides;
+};
+
+// Each element size the kernel moves (1, 2, 4, 8 bytes), on values that differ in every byte.
+template <typename T>
+void CheckCopiesOfElementSize(const std::vector<CopyCase> &cases) {
+  std::vector<T> src(4 * 3 * 5 * 2);
+  for (size_t i = 0; i < src.size(); ++i) src[i] = T(0x0101010101010101ull * (i + 1));
+  for (const CopyCase &c : cases) {
+    std::vector<T> expected = NaiveStrided(c.sizes, c.strides, src);
+    std::vector<T> got(expected.size() + 1, T(0x5a));
+    aoti_test_copy(sizeof(T), int32_t(c.sizes.size()), c.sizes.data(), src.data(), c.strides.data(), got.data());
+    for (size_t i = 0; i < expected.size(); ++i) ASSERT_EQ(got[i], expected[i]) << sizeof(T) << "-byte element " << i;
+    EXPECT_EQ(got[expected.size()], T(0x5a)) << "wrote past the end";
+  }
+}
+
+TEST(CopyKernel, EveryElementSize) {
+  const std::vector<CopyCase> cases = {{{5, 4, 3}, {1, 15, 5}}, {{3, 4}, {0, 1}}, {{2, 3}, {3, 2}}};
+  CheckCopiesOfElementSize<uint8_t>(cases);
+  CheckCopiesOfElementSize<uint16_t>(cases);
+  CheckCopiesOfElementSize<uint32_t>(cases);
+  CheckCopiesOfElementSize<uint64_t>(cases);
+}
+
 TEST(CopyKernel, PermuteExpandAndRank8) {
   const std::vector<float> src = RandomFloats(4 * 3 * 5 * 2, 7);
-  struct Case {
-    std::vector<int64_t> sizes, strides;
-  } cases[] = {
+  const CopyCase cases[] = {
       {{5, 4, 3}, {1, 15, 5}},              // permute(2, 0, 1) of 4x3x5 (then one more dim cut)
       {{3, 4}, {1, 3}},                     // t of 4x3
       {{2, 3, 4}, {0, 4, 1}},               // expand of 3x4 to 2x3x4
@@ -99,15 +124,15 @@ TEST(CopyKernel, PermuteExpandAndRank8) {
       {{2, 1, 2, 1, 2, 1, 2, 3}, {60, 0, 30, 0, 15, 0, 5, 1}},  // rank 8
       {{2, 0, 3}, {1, 1, 1}},               // empty
   };
-  for (const Case &c : cases) {
+  for (const CopyCase &c : cases) {
     std::vector<float> expected = NaiveStrided(c.sizes, c.strides, src);
     std::vector<float> got(expected.size() + 1, -7.0f);
-    aoti_test_copy_f32(int32_t(c.sizes.size()), c.sizes.data(), src.data(), c.strides.data(), got.data());
+    aoti_test_copy(sizeof(float), int32_t(c.sizes.size()), c.sizes.data(), src.data(), c.strides.data(), got.data());
     for (size_t i = 0; i < expected.size(); ++i) ASSERT_EQ(got[i], expected[i]) << "element " << i;
     EXPECT_EQ(got[expected.size()], -7.0f) << "wrote past the end";
   }
   float scalar = 0.0f;
-  aoti_test_copy_f32(0, nullptr, src.data() + 3, nullptr, &scalar);
+  aoti_test_copy(sizeof(float), 0, nullptr, src.data() + 3, nullptr, &scalar);
   EXPECT_EQ(scalar, src[3]);
 }
 
