@@ -83,7 +83,7 @@ void cg_put_int_array(cg_ctx *c, const char *name, int32_t rank, const aoti_sx *
   aoti_strbuf_puts(&c->run, "};\n");
 }
 
-static void put_node_comment(cg_ctx *c, const aoti_node *n) {
+void cg_open_node(cg_ctx *c, const aoti_node *n) {
   aoti_strbuf_puts(&c->run, "  { /* ");
   cg_put_ident(&c->run, "", n->name);
   aoti_strbuf_appendf(&c->run, ": %s */\n", aoti_pass_op_name(n));
@@ -113,7 +113,7 @@ static aoti_status emit_copy(cg_ctx *c, const aoti_node *n) {
   const aoti_sx *strides[AOTI_MAX_RANK];
   aoti_status st = aoti_pass_copy_strides(c->g, n, strides);
   if (st != AOTI_OK) return st;
-  put_node_comment(c, n);
+  cg_open_node(c, n);
   cg_put_copy(c, n->outputs[0], c->value_c[aoti_pass_first_tensor(n)->id], NULL, strides);
   aoti_strbuf_puts(&c->run, "  }\n");
   return AOTI_OK;
@@ -149,7 +149,7 @@ static aoti_status emit_matmul(cg_ctx *c, const aoti_node *n) {
   aoti_status st = scalar_arg(n, "alpha", 1.0, &alpha);
   if (st == AOTI_OK && addmm) st = scalar_arg(n, "beta", 1.0, &beta);
   if (st != AOTI_OK) return st;
-  put_node_comment(c, n);
+  cg_open_node(c, n);
   const aoti_value *bias = addmm ? n->args[0].tensor : NULL;
   if (addmm && !bias)
     return aoti_error_set(AOTI_ERROR_FORMAT, "node '%s': addmm needs a tensor bias", n->name);
@@ -339,7 +339,7 @@ static aoti_status emit_pointwise(cg_ctx *c, const aoti_node *n) {
     return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory generating node '%s'", n->name);
   }
   put_pointwise_kernel(c, n, fn.data, rank, ops, num_ops);
-  put_node_comment(c, n);
+  cg_open_node(c, n);
   cg_put_int_array(c, "n", rank, dims);
   for (int32_t i = 0; i < num_ops; ++i) {
     if (!ops[i].tensor) continue;
