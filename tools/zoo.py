@@ -6,6 +6,9 @@
       count the call_function targets as exported and after ep.run_decompositions(), write the
       op table docs/zoo-ops.md and the plain union of targets (one a line) to --list.
 
+  zoo.py list
+      the model names, one a line (tests/zoo/CMakeLists.txt adds one CTest per name).
+
   zoo.py run [--models M ...] [--out DIR] [--aotic PATH] [--aoti-run PATH] [--check]
              [--doc docs/zoo.md]
       per model: export to OUT/<model>.ep, eager samples to OUT/<model>.samples.npz (two cases),
@@ -391,7 +394,8 @@ def run_one(model, args):
         # torch's own limitation: reported, not counted against aotic
         r.update(export="torch cannot export", error=err, counts=False)
         return r
-    torch.export.save(ep, ep_path)
+    with open(ep_path, "wb") as f:  # a file object: no warning about the .ep suffix
+        torch.export.save(ep, f)
     r["cases"], r["ep_vs_eager"] = write_samples(model, module, ep, samples_path)
     r["export"] = "ok"
     del module
@@ -403,7 +407,7 @@ def run_one(model, args):
         r.update(compile="fail", error=tool_error(errtext, out))
         return r
     r["compile"] = "ok"
-    r["size_mb"] = round(os.path.getsize(pt2_path) / 1e6, 1)
+    r["size_mb"] = round(os.path.getsize(pt2_path) / 1e6, 2)
 
     cmd = [args.aoti_run, pt2_path, "--samples", samples_path, "--rtol", str(RTOL),
            "--atol", str(ATOL)]
@@ -572,7 +576,11 @@ def main():
     r.add_argument("--doc", help="results table to write (default docs/zoo.md when no --models)")
     r.add_argument("--timeout", type=int, default=840, help="seconds per aotic/aoti-run call")
     r.add_argument("--threads", type=int, default=2, help="torch threads (export, eager)")
+    sub.add_parser("list", help="print the zoo's model names, one a line")
     args = parser.parse_args()
+    if args.command == "list":
+        print("\n".join(m.name for m in ZOO))
+        return 0
     if args.command == "census":
         return cmd_census(args)
     if args.command == "run":

@@ -65,7 +65,7 @@ aoti_status cg_check_nodes(cg_ctx *c);
 /* Appends the code of node `n` to c->run (and its helper function, if any, to c->kernels). */
 aoti_status cg_emit_node(cg_ctx *c, const aoti_node *n);
 
-/* Opens node `n`'s block in c->run: `  { /* <name>: <op> */`; the emitter closes it with "  }\n". */
+/* Opens node `n`'s block in c->run ("  {" and a comment naming the node and op); the emitter closes it with "  }\n". */
 void cg_open_node(cg_ctx *c, const aoti_node *n);
 
 /* Appends to c->run `    const int64_t <name>[rank] = {e0, e1, ...};` over the symbol locals. */
