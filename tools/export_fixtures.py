@@ -219,7 +219,7 @@ The venvs are made by `tools/setup-torch-envs.sh` (the main venv `~/.cache/aoti/
 install script).
 
 Bad input, in `tests/fixtures/bad/` (kept out of the `torch-<version>` folders, whose every
-`.ep` tests/models compiles): `unsupported_ops.ep` (gelu, softmax and layer_norm beside linear:
+`.ep` tests/models compiles): `unsupported_ops.ep` (lgamma, i0 and sort beside linear:
 ops outside the compiler's table) and `mutation.ep` + `mutation.samples.npz` (a forward() that
 updates two buffers, functionalized so the program has `buffer_mutation` output specs; the
 samples hold eager's user output, which reads no buffer). Written by torch 2.15 with

@@ -32,8 +32,8 @@ fi
 if ((want_torch)); then
   venv="${AOTI_VENV:-$HOME/.cache/aoti/venv}"
   # Pinned so that fixtures regenerate identically; bump together with tests/fixtures.
-  reqs=(torch==2.15.0 torchvision==0.29.2 numpy onnxruntime onnx)
-  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import torch, torchvision, numpy, onnxruntime" 2>/dev/null; then
+  reqs=(torch==2.15.0 torchvision==0.29.2 transformers==5.23.0 numpy onnxruntime onnx)
+  if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c "import torch, torchvision, transformers, numpy, onnxruntime" 2>/dev/null; then
     echo "install-deps.sh: reusing $venv ($("$venv/bin/python" -c 'import torch; print("torch", torch.__version__)'))"
   else
     echo "install-deps.sh: creating $venv (PyTorch from PyPI: a few GB, several minutes)"

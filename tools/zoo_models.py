@@ -102,7 +102,8 @@ class GPT2Logits(torch.nn.Module):
         from transformers import GPT2Config, GPT2LMHeadModel
         config = GPT2Config(n_layer=2, n_embd=256, n_head=4, n_positions=SEQ_MAX, vocab_size=VOCAB,
                             resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
-                            tie_word_embeddings=True, use_cache=False)
+                            tie_word_embeddings=True, use_cache=False,
+                            bos_token_id=VOCAB - 1, eos_token_id=VOCAB - 1)
         self.model = GPT2LMHeadModel(config)
         self.attn_implementation = getattr(config, "_attn_implementation", None)
 

@@ -59,6 +59,8 @@ static void name_symbols(cg_ctx *c) {
 
 static void mark_needed_arg(const aoti_arg *a, bool *needed) {
   if (a->kind == AOTI_ARG_TENSOR && a->tensor) needed[a->tensor->id] = true;
+  if (a->kind == AOTI_ARG_TENSORS) /* cat's and index's tensor lists */
+    for (int32_t k = 0; k < a->count; ++k) mark_needed_arg(&a->list[k], needed);
 }
 
 /* Values run() refers to get a pointer variable "v<id>_<name>". */

@@ -1,5 +1,6 @@
 /* codegen_nodes.c — the C code of each node in run(): GEMM calls for matmuls, strided copies for
  * layout copies, generated broadcasting loops for pointwise ops, nothing for aliases. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -7,10 +8,45 @@
 #include "ops/ops.h"
 #include "passes/pass_util.h"
 
+/* Whether generated pointwise loops compute in / read / write this dtype. float16 and bfloat16
+ * (raw bits in C) are not, nor anything else. */
+static bool pointwise_dtype(aoti_dtype t) {
+  switch (t) {
+    case AOTI_DTYPE_FLOAT32:
+    case AOTI_DTYPE_FLOAT64:
+    case AOTI_DTYPE_INT64:
+    case AOTI_DTYPE_INT32:
+    case AOTI_DTYPE_INT16:
+    case AOTI_DTYPE_INT8:
+    case AOTI_DTYPE_UINT8:
+    case AOTI_DTYPE_BOOL: return true;
+    default: return false;
+  }
+}
+
+/* Per lowering, which dtypes its tensors may have: pointwise ones (above), any with a byte size
+ * for views and copies (only bits move), float32 for matmuls. */
 static aoti_status check_dtype(const aoti_node *n, const aoti_value *v) {
-  if (v->dtype == AOTI_DTYPE_FLOAT32) return AOTI_OK;
-  return aoti_error_set(AOTI_ERROR_UNSUPPORTED, "node '%s' (%s): value '%s' has dtype %s; only "
-                        "float32 is supported", n->name, n->target, v->name, aoti_dtype_name(v->dtype));
+  bool ok;
+  const char *allowed;
+  switch (n->op->lowering) {
+    case AOTI_LOWER_VIEW:
+    case AOTI_LOWER_COPY:
+      ok = aoti_dtype_size(v->dtype) > 0;
+      allowed = "a dtype with a byte size";
+      break;
+    case AOTI_LOWER_MATMUL:
+      ok = v->dtype == AOTI_DTYPE_FLOAT32;
+      allowed = "float32";
+      break;
+    default:
+      ok = pointwise_dtype(v->dtype);
+      allowed = "float32, float64, int64, int32, int16, int8, uint8 or bool";
+      break;
+  }
+  if (ok) return AOTI_OK;
+  return aoti_error_set(AOTI_ERROR_UNSUPPORTED, "node '%s' (%s): value '%s' has dtype %s; only %s is "
+                        "supported", n->name, n->target, v->name, aoti_dtype_name(v->dtype), allowed);
 }
 
 /* Whether a family emitter (emit_<family>.c) lowers this op: it checks dtypes and arguments
@@ -20,13 +56,17 @@ static bool lowered_by_family(aoti_lowering lowering) {
          lowering == AOTI_LOWER_NN;
 }
 
-/* The nodes lowered in this file read and write float32 tensors only. */
-static aoti_status check_float_tensors(const aoti_node *n) {
+/* The tensors of the nodes lowered in this file have the dtypes check_dtype allows; tensor lists
+ * are not taken, and a `device` argument must be the CPU. */
+static aoti_status check_args(const aoti_node *n) {
   for (int32_t i = 0; i < n->num_args; ++i) {
     const aoti_arg *a = &n->args[i];
     if (a->kind == AOTI_ARG_TENSORS)
       return aoti_error_set(AOTI_ERROR_UNSUPPORTED, "node '%s' (%s): tensor-list arguments are not "
                             "supported", n->name, n->target);
+    if (a->kind == AOTI_ARG_DEVICE && (!a->s || strcmp(a->s, "cpu") != 0))
+      return aoti_error_set(AOTI_ERROR_UNSUPPORTED, "node '%s' (%s): device '%s' is not supported (only "
+                            "cpu)", n->name, n->target, a->s ? a->s : "?");
     if (a->kind == AOTI_ARG_TENSOR) {
       aoti_status st = check_dtype(n, a->tensor);
       if (st != AOTI_OK) return st;
@@ -46,7 +86,7 @@ static aoti_status check_node(const aoti_node *n) {
   if (n->op->lowering == AOTI_LOWER_DECOMPOSE)
     return aoti_error_set(AOTI_ERROR_UNSUPPORTED, "node '%s': op '%s' must be decomposed first "
                           "(run the passes)", n->name, n->target);
-  aoti_status st = check_float_tensors(n);
+  aoti_status st = check_args(n);
   if (st != AOTI_OK) return st;
   switch (n->op->lowering) {
     case AOTI_LOWER_VIEW:
@@ -59,6 +99,8 @@ static aoti_status check_node(const aoti_node *n) {
     }
     case AOTI_LOWER_UNARY:
     case AOTI_LOWER_BINARY:
+    case AOTI_LOWER_TERNARY:
+    case AOTI_LOWER_FILL:
       if (n->op->pointwise && n->num_outputs == 1) return AOTI_OK;
       break;
     default:
@@ -171,13 +213,22 @@ static aoti_status emit_matmul(cg_ctx *c, const aoti_node *n) {
   return AOTI_OK;
 }
 
-/* One operand of a pointwise expression: `a` or `b`, a tensor read with broadcast strides or a
- * number. */
+/* One operand of a pointwise expression: `a`, `b` or `c`, a tensor read with broadcast strides
+ * or a number. */
 typedef struct operand {
   char letter;
   const aoti_value *tensor; /* NULL for a number */
   double number;
 } operand;
+
+/* A pointwise node being generated: its operands, the type it computes in and its expression. */
+typedef struct pointwise {
+  const aoti_node *n;
+  operand ops[3];
+  int32_t num_ops;
+  aoti_dtype compute; /* the computation type: operands are converted to it */
+  const char *expr;   /* the element's value over the operands, in the graph's arena */
+} pointwise;
 
 /* Whether C expression `expr` mentions identifier `name` (as a whole word). */
 static bool expr_mentions(const char *expr, const char *name) {
@@ -193,106 +244,269 @@ static bool expr_mentions(const char *expr, const char *name) {
   return false;
 }
 
-static void put_kernel_signature(aoti_strbuf *k, const aoti_node *n, const char *fn, const operand *ops,
-                                 int32_t num_ops) {
-  aoti_strbuf_appendf(k, "/* %s (%s): out = %s */\nstatic void %s(const int64_t *n", aoti_pass_op_name(n), n->target,
-                      n->op->pointwise, fn);
-  for (int32_t i = 0; i < num_ops; ++i)
-    if (ops[i].tensor)
-      aoti_strbuf_appendf(k, ", const float *restrict %c_data, const int64_t *%c_stride", ops[i].letter, ops[i].letter);
-  aoti_strbuf_puts(k, ", float *restrict out) {\n");
-}
+static bool is_float_dtype(aoti_dtype t) { return t == AOTI_DTYPE_FLOAT32 || t == AOTI_DTYPE_FLOAT64; }
 
-/* The node's other numeric arguments that the expression names (alpha, ...), as float locals
- * called by their schema names. Names the kernel itself uses are never schema names of operands
- * past `a` and `b`, but are skipped to be safe. */
-static void put_named_scalars(aoti_strbuf *k, const aoti_node *n, int32_t num_ops) {
-  static const char *const reserved[] = {"a", "b", "n", "m", "o", "j", "out", "row"};
-  const aoti_schema *schema = aoti_op_schema(n->op);
-  for (int32_t i = num_ops; schema && i < schema->num_args && i < n->num_args; ++i) {
-    const char *name = schema->args[i].name;
-    double x = 0.0;
-    bool skip = !expr_mentions(n->op->pointwise, name) || !aoti_pass_arg_number(&n->args[i], &x);
-    for (size_t r = 0; r < sizeof reserved / sizeof reserved[0]; ++r)
-      skip = skip || strcmp(name, reserved[r]) == 0;
-    if (skip) continue;
-    aoti_strbuf_appendf(k, "  const float %s = ", name);
-    cg_put_float(k, x);
-    aoti_strbuf_puts(k, ";\n");
+/* Appends number `x` as a constant of type `t`. */
+static void put_number(aoti_strbuf *b, aoti_dtype t, double x) {
+  if (t == AOTI_DTYPE_FLOAT32) {
+    cg_put_float(b, x);
+  } else if (t == AOTI_DTYPE_FLOAT64) {
+    if (isnan(x)) aoti_strbuf_puts(b, "(double)NAN");
+    else if (isinf(x)) aoti_strbuf_puts(b, x > 0 ? "(double)INFINITY" : "(-(double)INFINITY)");
+    else aoti_strbuf_appendf(b, "%.17g", x);
+  } else if (t == AOTI_DTYPE_BOOL) {
+    aoti_strbuf_puts(b, x != 0.0 ? "1" : "0");
+  } else {
+    /* A float Scalar with an integer computation type truncates, as a C conversion does. */
+    aoti_strbuf_appendf(b, "(%s)%lldLL", cg_ctype(t), (long long)x);
   }
 }
 
+/* A string argument's value, or NULL when absent or None. */
+static const char *string_arg(const aoti_node *n, const char *name) {
+  const aoti_arg *a = arg_named(n, name);
+  return a && a->kind == AOTI_ARG_STRING ? a->s : NULL;
+}
+
+static aoti_status unsupported_value(const aoti_node *n, const char *what, const char *value) {
+  return aoti_error_set(AOTI_ERROR_UNSUPPORTED, "node '%s' (%s): %s '%s' is not supported", n->name,
+                        n->target, what, value);
+}
+
+/* gelu(approximate='tanh'): x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+#define GELU_TANH "(0.5f * a * (1.0f + tanhf(0.79788456080286536f * (a + 0.044715f * a * a * a))))"
+
+/* clamp's expression over the bounds it has (None bounds are left out). */
+static const char *clamp_expr(const aoti_node *n) {
+  double x;
+  const aoti_arg *lo = arg_named(n, "min"), *hi = arg_named(n, "max");
+  const bool has_lo = lo && aoti_pass_arg_number(lo, &x), has_hi = hi && aoti_pass_arg_number(hi, &x);
+  if (has_lo && has_hi) return "(a < min ? min : a > max ? max : a)";
+  if (has_lo) return "(a < min ? min : a)";
+  if (has_hi) return "(a > max ? max : a)";
+  return "a";
+}
+
+/* The expression of ops whose form depends on the computation type or on string arguments; the
+ * row's own expression otherwise. NULL (with the error set) for an unsupported argument value. */
+static const char *base_expr(const pointwise *p, aoti_status *out_status) {
+  const aoti_node *n = p->n;
+  const char *op = aoti_pass_op_name(n);
+  const aoti_dtype t = p->compute;
+  const bool integral = !is_float_dtype(t), is_unsigned = t == AOTI_DTYPE_UINT8 || t == AOTI_DTYPE_BOOL;
+  *out_status = AOTI_OK;
+  if (strncmp(op, "gelu", 4) == 0) {
+    const char *approximate = string_arg(n, "approximate");
+    if (!approximate || strcmp(approximate, "none") == 0) return n->op->pointwise;
+    if (strcmp(approximate, "tanh") == 0) return GELU_TANH;
+    *out_status = unsupported_value(n, "approximate", approximate);
+    return NULL;
+  }
+  if (strcmp(op, "div") == 0 || strcmp(op, "div_") == 0) {
+    const char *mode = string_arg(n, "rounding_mode");
+    if (!mode) return n->op->pointwise;
+    if (strcmp(mode, "trunc") == 0) return integral ? "(a / b)" : "truncf(a / b)";
+    /* Floor division of integers: the truncated quotient, one less when the signs differ and
+     * the division is inexact. */
+    if (strcmp(mode, "floor") == 0) return integral ? "(a / b - (a % b != 0 && ((a < 0) != (b < 0))))" : "floorf(a / b)";
+    *out_status = unsupported_value(n, "rounding_mode", mode);
+    return NULL;
+  }
+  if (strcmp(op, "clamp") == 0 || strcmp(op, "clamp_") == 0) return clamp_expr(n);
+  if (strcmp(op, "pow") == 0 && !integral && p->num_ops == 2 && !p->ops[1].tensor) {
+    /* Small exponents as products, as ATen's CPU pow does. */
+    if (p->ops[1].number == 2.0) return "(a * a)";
+    if (p->ops[1].number == 3.0) return "(a * a * a)";
+    if (p->ops[1].number == 0.5) return "sqrtf(a)";
+    if (p->ops[1].number == -1.0) return "(1.0f / a)";
+  }
+  if (integral) {
+    if (strcmp(op, "fmod") == 0) return "(a % b)";
+    if (strcmp(op, "remainder") == 0) return "(a % b != 0 && ((a % b < 0) != (b < 0)) ? a % b + b : a % b)";
+    if (strcmp(op, "abs") == 0) return is_unsigned ? "a" : "(a < 0 ? -a : a)";
+    if (is_unsigned && (strcmp(op, "relu") == 0 || strcmp(op, "relu_") == 0)) return "a";
+    if (strcmp(op, "floor") == 0 || strcmp(op, "ceil") == 0 || strcmp(op, "trunc") == 0 ||
+        strcmp(op, "round") == 0)
+      return "a";
+    if (strcmp(op, "bitwise_not") == 0 && t == AOTI_DTYPE_BOOL) return "(!a)";
+  }
+  return n->op->pointwise;
+}
+
+/* `expr` with the float math functions it calls replaced by their double forms (expf -> exp). */
+static const char *to_double_math(cg_ctx *c, const char *expr) {
+  static const char *const kFloatFns[] = {"expf",  "logf",  "sqrtf",  "tanhf", "erff",       "powf",
+                                          "fabsf", "floorf", "ceilf", "truncf", "nearbyintf", "fmodf",
+                                          "sinf",  "cosf"};
+  aoti_strbuf b = AOTI_STRBUF_INIT;
+  for (const char *p = expr; *p;) {
+    bool replaced = false;
+    for (size_t f = 0; f < sizeof kFloatFns / sizeof kFloatFns[0] && !replaced; ++f) {
+      const size_t len = strlen(kFloatFns[f]);
+      const bool at_word = p == expr || !(p[-1] == '_' || (p[-1] >= '0' && p[-1] <= '9') ||
+                                          ((p[-1] | 0x20) >= 'a' && (p[-1] | 0x20) <= 'z'));
+      if (at_word && strncmp(p, kFloatFns[f], len) == 0 && p[len] == '(') {
+        aoti_strbuf_appendf(&b, "%.*s", (int)(len - 1), kFloatFns[f]);
+        p += len;
+        replaced = true;
+      }
+    }
+    if (!replaced) aoti_strbuf_appendf(&b, "%c", *p++);
+  }
+  const char *s = b.failed ? NULL : aoti_graph_strdup(c->g, b.data);
+  aoti_strbuf_free(&b);
+  if (!s) c->oom = true;
+  return s ? s : expr;
+}
+
+/* The computation type: the output's dtype; for a bool output (comparisons, logical ops) the
+ * operands' result type, so 1 < 1.5 compares as floats; for fills double or int64. */
+static aoti_dtype compute_dtype(const aoti_node *n, int32_t num_ops) {
+  const aoti_dtype out = n->outputs[0]->dtype;
+  if (n->op->lowering == AOTI_LOWER_FILL) return is_float_dtype(out) ? AOTI_DTYPE_FLOAT64 : AOTI_DTYPE_INT64;
+  if (out != AOTI_DTYPE_BOOL) return out;
+  const aoti_dtype common = aoti_ops_result_type(n->args, num_ops < n->num_args ? num_ops : n->num_args);
+  return common == AOTI_DTYPE_INVALID ? out : common;
+}
+
+static int32_t operand_count(aoti_lowering lowering) {
+  switch (lowering) {
+    case AOTI_LOWER_BINARY: return 2;
+    case AOTI_LOWER_TERNARY: return 3;
+    case AOTI_LOWER_FILL: return 0;
+    default: return 1;
+  }
+}
+
+/* Names the kernels use for their own locals: never taken for a node's argument constants. */
+static bool reserved_name(const char *name) {
+  static const char *const reserved[] = {"a", "b", "c", "i", "n", "m", "o", "j", "out", "row", "numel"};
+  for (size_t r = 0; r < sizeof reserved / sizeof reserved[0]; ++r)
+    if (strcmp(name, reserved[r]) == 0) return true;
+  return false;
+}
+
+/* The node's numeric arguments past the operands that the expression names (alpha, min_val,
+ * fill_value, ...), as constants of the computation type called by their schema names.
+ * AOTI_ERROR_UNSUPPORTED when a named one is not a number (e.g. a symbolic fill value). */
+static aoti_status put_named_scalars(aoti_strbuf *k, const pointwise *p) {
+  const aoti_node *n = p->n;
+  const aoti_schema *schema = aoti_op_schema(n->op);
+  for (int32_t i = p->num_ops; schema && i < schema->num_args && i < n->num_args; ++i) {
+    const char *name = schema->args[i].name;
+    double x = 0.0;
+    if (reserved_name(name) || !expr_mentions(p->expr, name)) continue;
+    if (!aoti_pass_arg_number(&n->args[i], &x))
+      return aoti_error_set(AOTI_ERROR_UNSUPPORTED, "node '%s' (%s): argument '%s' must be a constant "
+                            "number", n->name, n->target, name);
+    aoti_strbuf_appendf(k, "  const %s %s = ", cg_ctype(p->compute), name);
+    put_number(k, p->compute, x);
+    aoti_strbuf_puts(k, ";\n");
+  }
+  return AOTI_OK;
+}
+
+static void put_kernel_signature(aoti_strbuf *k, const pointwise *p, const char *fn) {
+  aoti_strbuf_appendf(k, "/* %s (%s): out = %s, computed as %s */\nstatic void %s(const int64_t *n",
+                      aoti_pass_op_name(p->n), p->n->target, p->expr, cg_ctype(p->compute), fn);
+  for (int32_t i = 0; i < p->num_ops; ++i)
+    if (p->ops[i].tensor)
+      aoti_strbuf_appendf(k, ", const %s *restrict %c_data, const int64_t *%c_stride", cg_ctype(p->ops[i].tensor->dtype),
+                          p->ops[i].letter, p->ops[i].letter);
+  aoti_strbuf_appendf(k, ", %s *restrict out) {\n", cg_ctype(p->n->outputs[0]->dtype));
+}
+
 /* Per row: the output row, and each operand's row start and inner stride (or its number). */
-static void put_row_setup(aoti_strbuf *k, int32_t rank, const operand *ops, int32_t num_ops) {
-  aoti_strbuf_appendf(k, "  {\n    const int64_t m = n[%d];\n    float *restrict o = out + row;\n", rank - 1);
-  for (int32_t i = 0; i < num_ops; ++i) {
-    const char l = ops[i].letter;
-    if (!ops[i].tensor) {
-      aoti_strbuf_appendf(k, "    const float %c = ", l);
-      cg_put_float(k, ops[i].number);
+static void put_row_setup(aoti_strbuf *k, int32_t rank, const pointwise *p) {
+  aoti_strbuf_appendf(k, "  {\n    const int64_t m = n[%d];\n    %s *restrict o = out + row;\n", rank - 1,
+                      cg_ctype(p->n->outputs[0]->dtype));
+  for (int32_t i = 0; i < p->num_ops; ++i) {
+    const operand *op = &p->ops[i];
+    const char l = op->letter;
+    if (!op->tensor) {
+      const char name[2] = {l, '\0'};
+      if (!expr_mentions(p->expr, name)) continue; /* pow(x, 2) as x * x */
+      aoti_strbuf_appendf(k, "    const %s %c = ", cg_ctype(p->compute), l);
+      put_number(k, p->compute, op->number);
       aoti_strbuf_puts(k, ";\n");
       continue;
     }
-    aoti_strbuf_appendf(k, "    const float *%c_row = %c_data", l, l);
+    aoti_strbuf_appendf(k, "    const %s *%c_row = %c_data", cg_ctype(op->tensor->dtype), l, l);
     for (int32_t d = 0; d + 1 < rank; ++d) aoti_strbuf_appendf(k, " + i%d * %c_stride[%d]", d, l, d);
     aoti_strbuf_appendf(k, ";\n    const int64_t %c_inner = %c_stride[%d];\n", l, l, rank - 1);
   }
 }
 
+/* `const T x = (T)x_row[index];` for operand `op`. */
+static void put_load(aoti_strbuf *k, const pointwise *p, const operand *op, const char *indent, const char *index) {
+  const char *t = cg_ctype(p->compute);
+  aoti_strbuf_appendf(k, "%sconst %s %c = (%s)%c_row[%s];\n", indent, t, op->letter, t, op->letter, index);
+}
+
+static void put_store(aoti_strbuf *k, const pointwise *p) {
+  aoti_strbuf_appendf(k, "        o[j] = (%s)%s;\n      }\n", cg_ctype(p->n->outputs[0]->dtype), p->expr);
+}
+
 /* The inner loop for one combination of tensor operands' inner strides: bit t of `zero_mask` set
  * means tensor operand t has stride 0 (its value is hoisted), clear means stride 1. */
-static void put_inner_variant(aoti_strbuf *k, const aoti_node *n, const operand *ops, int32_t num_ops,
-                              int32_t zero_mask) {
+static void put_inner_variant(aoti_strbuf *k, const pointwise *p, int32_t zero_mask) {
   aoti_strbuf_puts(k, zero_mask ? "    } else if (" : "    if (");
-  for (int32_t i = 0, t = 0; i < num_ops; ++i)
-    if (ops[i].tensor) {
-      aoti_strbuf_appendf(k, "%s%c_inner == %d", t ? " && " : "", ops[i].letter, (zero_mask >> t) & 1 ? 0 : 1);
+  for (int32_t i = 0, t = 0; i < p->num_ops; ++i)
+    if (p->ops[i].tensor) {
+      aoti_strbuf_appendf(k, "%s%c_inner == %d", t ? " && " : "", p->ops[i].letter, (zero_mask >> t) & 1 ? 0 : 1);
       ++t;
     }
   aoti_strbuf_puts(k, ") {\n");
-  for (int32_t i = 0, t = 0; i < num_ops; ++i)
-    if (ops[i].tensor && ((zero_mask >> t++) & 1))
-      aoti_strbuf_appendf(k, "      const float %c = %c_row[0];\n", ops[i].letter, ops[i].letter);
+  for (int32_t i = 0, t = 0; i < p->num_ops; ++i)
+    if (p->ops[i].tensor && ((zero_mask >> t++) & 1)) put_load(k, p, &p->ops[i], "      ", "0");
   aoti_strbuf_puts(k, "      for (int64_t j = 0; j < m; ++j) {\n");
-  for (int32_t i = 0, t = 0; i < num_ops; ++i)
-    if (ops[i].tensor && !((zero_mask >> t++) & 1))
-      aoti_strbuf_appendf(k, "        const float %c = %c_row[j];\n", ops[i].letter, ops[i].letter);
-  aoti_strbuf_appendf(k, "        o[j] = %s;\n      }\n", n->op->pointwise);
+  for (int32_t i = 0, t = 0; i < p->num_ops; ++i)
+    if (p->ops[i].tensor && !((zero_mask >> t++) & 1)) put_load(k, p, &p->ops[i], "        ", "j");
+  put_store(k, p);
 }
 
 /* The kernel function of a pointwise node: loops over the output's rows; the innermost loop is
  * specialised for unit and zero operand strides so the common cases vectorise, with a general
  * strided loop last. Needs at least one tensor operand. */
-static void put_pointwise_kernel(cg_ctx *c, const aoti_node *n, const char *fn, int32_t rank,
-                                 const operand *ops, int32_t num_ops) {
+static aoti_status put_pointwise_kernel(cg_ctx *c, const pointwise *p, const char *fn, int32_t rank) {
   aoti_strbuf *k = &c->kernels;
-  put_kernel_signature(k, n, fn, ops, num_ops);
-  put_named_scalars(k, n, num_ops);
+  put_kernel_signature(k, p, fn);
+  aoti_status st = put_named_scalars(k, p);
+  if (st != AOTI_OK) return st;
   aoti_strbuf_puts(k, "  int64_t row = 0;\n");
   for (int32_t d = 0; d + 1 < rank; ++d)
     aoti_strbuf_appendf(k, "  for (int64_t i%d = 0; i%d < n[%d]; ++i%d)\n", d, d, d, d);
-  put_row_setup(k, rank, ops, num_ops);
+  put_row_setup(k, rank, p);
   int32_t tensors = 0;
-  for (int32_t i = 0; i < num_ops; ++i) tensors += ops[i].tensor != NULL;
-  for (int32_t mask = 0; mask < (1 << tensors); ++mask) put_inner_variant(k, n, ops, num_ops, mask);
+  for (int32_t i = 0; i < p->num_ops; ++i) tensors += p->ops[i].tensor != NULL;
+  for (int32_t mask = 0; mask < (1 << tensors); ++mask) put_inner_variant(k, p, mask);
   aoti_strbuf_puts(k, "    } else {\n      for (int64_t j = 0; j < m; ++j) {\n");
-  for (int32_t i = 0; i < num_ops; ++i)
-    if (ops[i].tensor)
-      aoti_strbuf_appendf(k, "        const float %c = %c_row[j * %c_inner];\n", ops[i].letter, ops[i].letter,
-                          ops[i].letter);
-  aoti_strbuf_appendf(k, "        o[j] = %s;\n      }\n    }\n    row += m;\n  }\n}\n\n", n->op->pointwise);
+  for (int32_t i = 0; i < p->num_ops; ++i)
+    if (p->ops[i].tensor) {
+      char index[16];
+      snprintf(index, sizeof index, "j * %c_inner", p->ops[i].letter);
+      put_load(k, p, &p->ops[i], "        ", index);
+    }
+  put_store(k, p);
+  aoti_strbuf_puts(k, "    }\n    row += m;\n  }\n}\n\n");
+  return AOTI_OK;
 }
 
-/* The operands `a` (and `b` for binary ops): tensors or numbers. */
-static aoti_status gather_operands(const aoti_node *n, operand *ops, int32_t num_ops) {
-  for (int32_t i = 0; i < num_ops; ++i) {
+/* The operands `a`, `b`, `c`: tensors or numbers; at least one tensor. */
+static aoti_status gather_operands(pointwise *p) {
+  const aoti_node *n = p->n;
+  bool any_tensor = false;
+  for (int32_t i = 0; i < p->num_ops; ++i) {
+    operand *op = &p->ops[i];
+    *op = (operand){(char)('a' + i), NULL, 0.0};
     if (i < n->num_args && n->args[i].kind == AOTI_ARG_TENSOR)
-      ops[i].tensor = n->args[i].tensor;
-    else if (i >= n->num_args || !aoti_pass_arg_number(&n->args[i], &ops[i].number))
+      op->tensor = n->args[i].tensor;
+    else if (i >= n->num_args || !aoti_pass_arg_number(&n->args[i], &op->number))
       return aoti_error_set(AOTI_ERROR_UNSUPPORTED, "node '%s' (%s): operand %d is neither a "
-                            "tensor nor a number", n->name, n->target, i);
+                            "tensor nor a constant number", n->name, n->target, i);
+    any_tensor = any_tensor || op->tensor;
   }
-  if (!ops[0].tensor && !ops[num_ops - 1].tensor)
+  if (!any_tensor)
     return aoti_error_set(AOTI_ERROR_UNSUPPORTED, "node '%s' (%s): no tensor operand", n->name,
                           n->target);
   return AOTI_OK;
@@ -307,49 +521,90 @@ static bool same_dims(const aoti_value *a, const aoti_value *b) {
 
 /* The loop nest of a pointwise node: when no operand broadcasts, one flat loop over every
  * element (so short rows cost nothing); otherwise the output's shape with broadcast strides. */
-static int32_t iteration_space(cg_ctx *c, const aoti_value *out, const operand *ops,
-                               int32_t num_ops, const aoti_sx **dims,
+static int32_t iteration_space(cg_ctx *c, const aoti_value *out, const pointwise *p, const aoti_sx **dims,
                                const aoti_sx *(*strides)[AOTI_MAX_RANK]) {
   bool flat = true;
-  for (int32_t i = 0; i < num_ops; ++i) flat = flat && (!ops[i].tensor || same_dims(ops[i].tensor, out));
+  for (int32_t i = 0; i < p->num_ops; ++i) flat = flat && (!p->ops[i].tensor || same_dims(p->ops[i].tensor, out));
   if (flat) {
     dims[0] = aoti_value_numel(c->g, out);
-    for (int32_t i = 0; i < num_ops; ++i) strides[i][0] = aoti_sx_const(c->g, 1);
+    for (int32_t i = 0; i < p->num_ops; ++i) strides[i][0] = aoti_sx_const(c->g, 1);
     return 1;
   }
   for (int32_t d = 0; d < out->rank; ++d) dims[d] = out->dims[d];
-  for (int32_t i = 0; i < num_ops; ++i)
-    if (ops[i].tensor) aoti_pass_broadcast_strides(c->g, ops[i].tensor, out->rank, dims, strides[i]);
+  for (int32_t i = 0; i < p->num_ops; ++i)
+    if (p->ops[i].tensor) aoti_pass_broadcast_strides(c->g, p->ops[i].tensor, out->rank, dims, strides[i]);
   return out->rank;
 }
 
+/* The node's expression for its computation type (see base_expr), in p->expr. */
+static aoti_status choose_expr(cg_ctx *c, pointwise *p) {
+  aoti_status st = AOTI_OK;
+  const char *expr = base_expr(p, &st);
+  if (!expr) return st;
+  p->expr = p->compute == AOTI_DTYPE_FLOAT64 ? to_double_math(c, expr) : expr;
+  return AOTI_OK;
+}
+
+/* The kernel's name: k<id>_<node name>. */
+static aoti_status kernel_name(const aoti_node *n, aoti_strbuf *fn) {
+  aoti_strbuf_appendf(fn, "k%d_", n->id);
+  cg_put_ident(fn, "", n->name);
+  if (!fn->failed) return AOTI_OK;
+  aoti_strbuf_free(fn);
+  return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory generating node '%s'", n->name);
+}
+
+/* A fill: every element from its flat index `i` and the node's constants; reads no tensor. */
+static aoti_status emit_fill(cg_ctx *c, pointwise *p) {
+  const aoti_node *n = p->n;
+  const aoti_value *out = n->outputs[0];
+  aoti_strbuf fn = AOTI_STRBUF_INIT;
+  aoti_status st = choose_expr(c, p);
+  if (st == AOTI_OK) st = kernel_name(n, &fn);
+  if (st != AOTI_OK) return st;
+  const char *otype = cg_ctype(out->dtype);
+  aoti_strbuf *k = &c->kernels;
+  aoti_strbuf_appendf(k, "/* %s (%s): out[i] = %s, computed as %s */\nstatic void %s(int64_t numel, %s *restrict out) {\n",
+                      aoti_pass_op_name(n), n->target, p->expr, cg_ctype(p->compute), fn.data, otype);
+  st = put_named_scalars(k, p);
+  if (st == AOTI_OK) {
+    aoti_strbuf_appendf(k, "  for (int64_t i = 0; i < numel; ++i) out[i] = (%s)%s;\n}\n\n", otype, p->expr);
+    cg_open_node(c, n);
+    aoti_strbuf_appendf(&c->run, "    %s(%s, %s);\n  }\n", fn.data, cg_sx(c, aoti_value_numel(c->g, out)),
+                        c->value_c[out->id]);
+  }
+  aoti_strbuf_free(&fn);
+  return st;
+}
+
 static aoti_status emit_pointwise(cg_ctx *c, const aoti_node *n) {
-  const int32_t num_ops = n->op->lowering == AOTI_LOWER_BINARY ? 2 : 1;
-  operand ops[2] = {{'a', NULL, 0.0}, {'b', NULL, 0.0}};
-  aoti_status st = gather_operands(n, ops, num_ops);
+  pointwise p = {.n = n, .num_ops = operand_count(n->op->lowering)};
+  p.compute = compute_dtype(n, p.num_ops);
+  if (n->op->lowering == AOTI_LOWER_FILL) return emit_fill(c, &p);
+  aoti_status st = gather_operands(&p);
+  if (st == AOTI_OK) st = choose_expr(c, &p);
   if (st != AOTI_OK) return st;
   const aoti_value *out = n->outputs[0];
-  const aoti_sx *dims[AOTI_MAX_RANK], *strides[2][AOTI_MAX_RANK];
-  const int32_t rank = iteration_space(c, out, ops, num_ops, dims, strides);
+  const aoti_sx *dims[AOTI_MAX_RANK], *strides[3][AOTI_MAX_RANK];
+  const int32_t rank = iteration_space(c, out, &p, dims, strides);
   aoti_strbuf fn = AOTI_STRBUF_INIT;
-  aoti_strbuf_appendf(&fn, "k%d_", n->id);
-  cg_put_ident(&fn, "", n->name);
-  if (fn.failed) {
+  st = kernel_name(n, &fn);
+  if (st == AOTI_OK) st = put_pointwise_kernel(c, &p, fn.data, rank);
+  if (st != AOTI_OK) {
     aoti_strbuf_free(&fn);
-    return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory generating node '%s'", n->name);
+    return st;
   }
-  put_pointwise_kernel(c, n, fn.data, rank, ops, num_ops);
   cg_open_node(c, n);
   cg_put_int_array(c, "n", rank, dims);
-  for (int32_t i = 0; i < num_ops; ++i) {
-    if (!ops[i].tensor) continue;
+  for (int32_t i = 0; i < p.num_ops; ++i) {
+    if (!p.ops[i].tensor) continue;
     char name[16];
-    snprintf(name, sizeof name, "%c_stride", ops[i].letter);
+    snprintf(name, sizeof name, "%c_stride", p.ops[i].letter);
     cg_put_int_array(c, name, rank, strides[i]);
   }
   aoti_strbuf_appendf(&c->run, "    %s(n", fn.data);
-  for (int32_t i = 0; i < num_ops; ++i)
-    if (ops[i].tensor) aoti_strbuf_appendf(&c->run, ", %s, %c_stride", c->value_c[ops[i].tensor->id], ops[i].letter);
+  for (int32_t i = 0; i < p.num_ops; ++i)
+    if (p.ops[i].tensor) aoti_strbuf_appendf(&c->run, ", %s, %c_stride", c->value_c[p.ops[i].tensor->id], p.ops[i].letter);
   aoti_strbuf_appendf(&c->run, ", %s);\n  }\n", c->value_c[out->id]);
   aoti_strbuf_free(&fn);
   return AOTI_OK;
@@ -365,7 +620,9 @@ aoti_status cg_emit_node(cg_ctx *c, const aoti_node *n) {
     case AOTI_LOWER_COPY: return emit_copy(c, n);
     case AOTI_LOWER_MATMUL: return emit_matmul(c, n);
     case AOTI_LOWER_UNARY:
-    case AOTI_LOWER_BINARY: return emit_pointwise(c, n);
+    case AOTI_LOWER_BINARY:
+    case AOTI_LOWER_TERNARY:
+    case AOTI_LOWER_FILL: return emit_pointwise(c, n);
     case AOTI_LOWER_CONV: return cg_emit_conv(c, n);
     case AOTI_LOWER_SHAPE: return cg_emit_shape(c, n);
     case AOTI_LOWER_REDUCE: return cg_emit_reduce(c, n);

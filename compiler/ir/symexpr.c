@@ -433,6 +433,15 @@ static const aoti_sx *min_or_max(aoti_graph *g, const aoti_sx *a, const aoti_sx 
   aoti_sx_bounds(g, b, &bmin, &bmax);
   if (amax <= bmin) return want_max ? b : a;
   if (bmax <= amin) return want_max ? a : b;
+  /* The operands' ranges overlap, but their difference may still have one sign (250880*s against
+   * 188160*s): decide on it, so that maxima of sizes do not nest and grow. */
+  const aoti_sx *d = aoti_sx_sub(g, a, b);
+  if (d) {
+    int64_t dmin, dmax;
+    aoti_sx_bounds(g, d, &dmin, &dmax);
+    if (dmin >= 0) return want_max ? a : b;
+    if (dmax <= 0) return want_max ? b : a;
+  }
   if (sx_compare(a, b) > 0) {
     const aoti_sx *t = a;
     a = b;

@@ -25,7 +25,7 @@ static const aoti_op_family *const kFamilies[] = {
     &aoti_ops_family_core, &aoti_ops_family_pointwise, &aoti_ops_family_conv,
     &aoti_ops_family_shape, &aoti_ops_family_nn,
 };
-enum { NUM_FAMILIES = sizeof kFamilies / sizeof kFamilies[0], MAX_OUTPUTS = 8 };
+enum { NUM_FAMILIES = sizeof kFamilies / sizeof kFamilies[0], MAX_OUTPUTS = 64 }; /* a Tensor[] return (unbind) may have many */
 
 size_t aoti_op_count(void) {
   size_t n = 0;
@@ -170,6 +170,7 @@ typedef struct bind_ctx {
   aoti_graph *g;
   const aoti_node *n;
   const aoti_schema_arg *param;
+  bool numbers_for_tensors; /* a pointwise op: a Tensor operand may be given as a number */
 } bind_ctx;
 
 static aoti_status wrong_kind(const bind_ctx *c, const aoti_arg *got) {
@@ -200,7 +201,9 @@ static bool normalise_item(bind_ctx *c, aoti_schema_type element, const aoti_arg
     case AOTI_SCHEMA_SCALAR:
       *out = *in;
       if (in->kind == AOTI_ARG_SYMINT && aoti_arg_get_int(in, &v)) *out = aoti_arg_int(v);
-      return out->kind == AOTI_ARG_INT || out->kind == AOTI_ARG_FLOAT || out->kind == AOTI_ARG_BOOL;
+      /* A symbolic SymInt stays one (arange(seq)); readers needing a number reject it. */
+      return out->kind == AOTI_ARG_INT || out->kind == AOTI_ARG_FLOAT || out->kind == AOTI_ARG_BOOL ||
+             out->kind == AOTI_ARG_SYMINT;
     case AOTI_SCHEMA_STR: *out = *in; return in->kind == AOTI_ARG_STRING;
     case AOTI_SCHEMA_SCALAR_TYPE:
     case AOTI_SCHEMA_LAYOUT:
@@ -248,7 +251,8 @@ static aoti_status bind_list(bind_ctx *c, const aoti_arg *in, aoti_arg *out) {
   } else if ((in->kind == AOTI_ARG_TENSORS) != tensors && count > 0) {
     return wrong_kind(c, in); /* an empty list's kind says nothing */
   }
-  if (p->list_size > 0 && count != p->list_size)
+  /* int[1] (sum's dim, roll's shifts) only says a single int is accepted: any length goes. */
+  if (p->list_size > 1 && count != p->list_size)
     return aoti_error_set(AOTI_ERROR_FORMAT, "node '%s' (%s): argument '%s' must have %d items, got %d", c->n->name,
                           c->n->target, p->name, p->list_size, count);
   aoti_arg *list = aoti_graph_alloc(c->g, (size_t)(count > 0 ? count : 1) * sizeof *list);
@@ -273,6 +277,14 @@ static aoti_status bind_arg(bind_ctx *c, const aoti_arg *in, aoti_arg *out) {
     return AOTI_OK;
   }
   if (is_list_type(c->param->type)) return bind_list(c, in, out);
+  /* x * 2.0 exports as mul.Tensor(x, 2.0): the number stays, read like a Scalar (a wrapped number
+   * in torch's type promotion). */
+  if (c->numbers_for_tensors && c->param->type == AOTI_SCHEMA_TENSOR &&
+      (in->kind == AOTI_ARG_INT || in->kind == AOTI_ARG_FLOAT || in->kind == AOTI_ARG_BOOL ||
+       in->kind == AOTI_ARG_SYMINT)) {
+    *out = *in;
+    return AOTI_OK;
+  }
   return normalise_item(c, c->param->type, in, out) ? AOTI_OK : wrong_kind(c, in);
 }
 
@@ -328,7 +340,9 @@ static aoti_status bind_node(aoti_graph *g, aoti_node *n, const aoti_op *op, aot
   aoti_arg *args = aoti_graph_alloc(g, (size_t)(s->num_args > 0 ? s->num_args : 1) * sizeof *args);
   if (!args) return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory binding node '%s'", n->name);
   for (int32_t i = 0; i < s->num_args; i++) {
-    bind_ctx c = {g, n, &s->args[i]};
+    const bool pointwise = op->lowering == AOTI_LOWER_UNARY || op->lowering == AOTI_LOWER_BINARY ||
+                           op->lowering == AOTI_LOWER_TERNARY;
+    bind_ctx c = {g, n, &s->args[i], pointwise};
     const aoti_named_arg *given = find_named(n, s->args[i].name);
     if (given)
       st = bind_arg(&c, &given->arg, &args[i]);
@@ -361,10 +375,10 @@ static void describe(const aoti_graph *g, aoti_dtype dtype, int32_t rank, const 
 
 static aoti_status check_outputs(aoti_graph *g, const aoti_node *n) {
   const aoti_schema *s = aoti_op_schema(n->op);
-  if (n->num_outputs != s->num_returns)
+  if (n->num_outputs != s->num_returns && !(s->returns_list && n->num_outputs > 0))
     return aoti_error_set(AOTI_ERROR_FORMAT, "node '%s' (%s): declares %d outputs, the op returns %d", n->name,
                           n->target, n->num_outputs, s->num_returns);
-  if (s->num_returns > MAX_OUTPUTS)
+  if (n->num_outputs > MAX_OUTPUTS)
     return aoti_error_set(AOTI_ERROR_UNSUPPORTED, "node '%s' (%s): ops with more than %d outputs are not supported",
                           n->name, n->target, MAX_OUTPUTS);
   aoti_dtype dtypes[MAX_OUTPUTS];

@@ -57,6 +57,7 @@ typedef struct aoti_schema {
   int32_t num_args;
   const aoti_schema_arg *args;
   int32_t num_returns;
+  bool returns_list; /* the one return is Tensor[] (split, chunk, unbind): a node has one output per item */
 } aoti_schema;
 
 /* Parses a native_functions.yaml declaration, e.g.
@@ -78,6 +79,8 @@ typedef enum aoti_lowering {
   AOTI_LOWER_MATMUL,        /* mm, addmm (and bmm, baddbmm later) */
   AOTI_LOWER_UNARY,         /* elementwise over one tensor: relu, sigmoid, ... (pointwise expr in `a`) */
   AOTI_LOWER_BINARY,        /* broadcasting elementwise: add, sub, mul, div (expr in `a`, `b`, `alpha`) */
+  AOTI_LOWER_TERNARY,       /* broadcasting elementwise over three operands: where, masked_fill (`a`, `b`, `c`) */
+  AOTI_LOWER_FILL,          /* no tensor read: full, zeros_like, arange, fill_ (expr in the flat index `i`) */
   AOTI_LOWER_VIEW,          /* same bytes, new shape: view, _unsafe_view, unsqueeze, squeeze, alias, detach */
   AOTI_LOWER_COPY,          /* strided copy: permute, t, transpose, expand, clone, contiguous */
   /* Pointwise lowerings beyond UNARY/BINARY (ternary where, fills, casts) go here. */
@@ -94,10 +97,20 @@ struct aoti_op {
   const char *declaration; /* the native_functions.yaml schema string */
   aoti_shape_fn shape;
   aoti_lowering lowering;
-  /* For AOTI_LOWER_UNARY / AOTI_LOWER_BINARY: the element's value as a C expression of float
-   * operands `a`, `b` and the node's float argument `alpha` (add/sub), e.g. "(a > 0.0f ? a : 0.0f)". */
+  /* For AOTI_LOWER_UNARY / _BINARY / _TERNARY / _FILL: the element's value as a C expression of
+   * the operands `a`, `b`, `c` (the first schema arguments, tensors or numbers, converted to the
+   * computation type: the output's dtype, or the operands' result type for a bool output), the
+   * flat index `i` (fills) and the node's numeric arguments by schema name (`alpha`), e.g.
+   * "(a < 0 ? 0 : a)". Float math is written with the float functions (expf); codegen uses the
+   * double ones for float64. */
   const char *pointwise;
 };
+
+/* PyTorch's result type (torch.result_type) of `count` operands, each a tensor argument or a number
+ * (AOTI_ARG_INT, _FLOAT, _BOOL; other kinds are skipped): dimensioned tensors, then 0-d tensors,
+ * then numbers, a later group winning only with a higher category (bool < integer < floating);
+ * a floating number gives float32. AOTI_DTYPE_INVALID when no operand counts. */
+aoti_dtype aoti_ops_result_type(const aoti_arg *operands, int32_t count);
 
 /* The row for a target string, or NULL. */
 const aoti_op *aoti_op_find(const char *target);

@@ -23,7 +23,7 @@ static const aoti_op kRows[] = {
     {ATEN "_unsafe_view.default", "_unsafe_view(Tensor self, SymInt[] size) -> Tensor", aoti_shape_view,
      AOTI_LOWER_VIEW, NULL},
     /* relu keeps NaN (torch.relu(nan) is nan): only values below zero become zero. */
-    {ATEN "relu.default", "relu(Tensor self) -> Tensor", aoti_shape_same, AOTI_LOWER_UNARY, "(a < 0.0f ? 0.0f : a)"},
+    {ATEN "relu.default", "relu(Tensor self) -> Tensor", aoti_shape_same, AOTI_LOWER_UNARY, "(a < 0 ? 0 : a)"},
     {ATEN "sigmoid.default", "sigmoid(Tensor self) -> Tensor", aoti_shape_same_float, AOTI_LOWER_UNARY,
      "(1.0f / (1.0f + expf(-a)))"},
     {ATEN "add.Tensor", "add.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", aoti_shape_broadcast,

@@ -4,6 +4,7 @@
 #ifndef AOTI_OPS_PRIVATE_H
 #define AOTI_OPS_PRIVATE_H
 
+#include "error.h"
 #include "ops/ops.h"
 
 #define ATEN "torch.ops.aten."
@@ -55,6 +56,15 @@ aoti_status aoti_shape_squeeze_dims(aoti_graph *g, const aoti_node *n, aoti_dtyp
                                     const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
 aoti_status aoti_shape_flatten(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                                const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
+
+/* AOTI_ERROR_FORMAT "node '<name>' (<target>): <message>". */
+aoti_status aoti_ops_node_error(const aoti_node *n, const char *fmt, ...) AOTI_PRINTF(2, 3);
+
+/* Output 0 of dtype `dtype` with the broadcast shape of the tensors among the node's first `count`
+ * arguments (numbers are skipped; at least one tensor). */
+aoti_status aoti_ops_broadcast_shape(aoti_graph *g, const aoti_node *n, int32_t count, aoti_dtype dtype,
+                                     aoti_dtype *out_dtypes, int32_t *out_ranks,
+                                     const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
 
 /* Whether two size expressions can differ for some symbol values in range: false when they are the
  * same expression or agree on a spread of sample points (forms the simplifier does not unify). */

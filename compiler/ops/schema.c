@@ -312,10 +312,11 @@ static bool parse_params(schema_parser *p, aoti_schema *out, aoti_schema_arg *ar
   return need(p, ")");
 }
 
-/* One return: a type and an optional name. */
-static bool parse_return(schema_parser *p) {
+/* One return: a type and an optional name. Its type goes to *out_type. */
+static bool parse_return(schema_parser *p, aoti_schema_type *out_type) {
   aoti_schema_arg ignored = {0};
   if (!parse_type(p, &ignored)) return false;
+  *out_type = ignored.type;
   skip_blank(p);
   if (isalpha((unsigned char)*p->at) || *p->at == '_') free(take_ident(p, "expected a return name"));
   return p->status == AOTI_OK;
@@ -323,13 +324,16 @@ static bool parse_return(schema_parser *p) {
 
 static bool parse_returns(schema_parser *p, aoti_schema *out) {
   if (!need(p, "->")) return false;
+  aoti_schema_type type = AOTI_SCHEMA_TENSOR;
   if (!take(p, "(")) {
     out->num_returns = 1;
-    return parse_return(p);
+    if (!parse_return(p, &type)) return false;
+    out->returns_list = type == AOTI_SCHEMA_TENSOR_LIST;
+    return true;
   }
   if (take(p, ")")) return true;
   do {
-    if (!parse_return(p)) return false;
+    if (!parse_return(p, &type)) return false;
     out->num_returns++;
   } while (take(p, ","));
   return need(p, ")");

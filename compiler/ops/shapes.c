@@ -14,8 +14,7 @@
 #include "error.h"
 #include "ops/ops_private.h"
 
-static aoti_status node_error(const aoti_node *n, const char *fmt, ...) AOTI_PRINTF(2, 3);
-static aoti_status node_error(const aoti_node *n, const char *fmt, ...) {
+aoti_status aoti_ops_node_error(const aoti_node *n, const char *fmt, ...) {
   char what[512];
   va_list ap;
   va_start(ap, fmt);
@@ -70,7 +69,7 @@ static aoti_status emit(const shape *s, aoti_dtype *out_dtypes, int32_t *out_ran
 static aoti_status wrap_dim(const aoti_node *n, int64_t dim, int32_t rank, int32_t *out_dim) {
   int32_t r = rank > 0 ? rank : 1;
   if (dim < -r || dim >= r)
-    return node_error(n, "dimension %lld is out of range for a tensor of rank %d", (long long)dim, rank);
+    return aoti_ops_node_error(n, "dimension %lld is out of range for a tensor of rank %d", (long long)dim, rank);
   *out_dim = (int32_t)(dim < 0 ? dim + r : dim);
   return AOTI_OK;
 }
@@ -95,22 +94,53 @@ static bool is_floating(aoti_dtype t) {
 
 static int dtype_category(aoti_dtype t) { return t == AOTI_DTYPE_BOOL ? 0 : is_floating(t) ? 2 : 1; }
 
-/* Result dtype of a binary op on tensors a and b (PyTorch's promotion for the dtypes AOTI has: a
- * higher category wins; a 0-d tensor does not raise the dtype of a same-category tensor). */
-static aoti_dtype promote(const aoti_value *a, const aoti_value *b) {
-  if (a->dtype == b->dtype) return a->dtype;
-  int ca = dtype_category(a->dtype), cb = dtype_category(b->dtype);
-  if (ca != cb) return ca > cb ? a->dtype : b->dtype;
-  if (a->rank == 0 && b->rank > 0) return b->dtype;
-  if (b->rank == 0 && a->rank > 0) return a->dtype;
+/* promoteTypes of two dtypes AOTI has (c10/core/ScalarType.cpp's table): bool < integers <
+ * floating; among integers the wider wins, uint8 with int8 gives int16; among floats float64 wins,
+ * float16 with bfloat16 gives float32. */
+static aoti_dtype promote_types(aoti_dtype a, aoti_dtype b) {
+  if (a == b || b == AOTI_DTYPE_INVALID) return a;
+  if (a == AOTI_DTYPE_INVALID) return b;
+  int ca = dtype_category(a), cb = dtype_category(b);
+  if (ca != cb) return ca > cb ? a : b;
   if (ca == 2) {
-    if (a->dtype == AOTI_DTYPE_FLOAT64 || b->dtype == AOTI_DTYPE_FLOAT64) return AOTI_DTYPE_FLOAT64;
-    return AOTI_DTYPE_FLOAT32; /* the other pairs of {float16, bfloat16, float32} */
+    if (a == AOTI_DTYPE_FLOAT64 || b == AOTI_DTYPE_FLOAT64) return AOTI_DTYPE_FLOAT64;
+    if (a == AOTI_DTYPE_FLOAT32 || b == AOTI_DTYPE_FLOAT32) return AOTI_DTYPE_FLOAT32;
+    return AOTI_DTYPE_FLOAT32; /* float16 with bfloat16 */
   }
-  /* Integers: the wider wins; uint8 with int8 gives int16. */
-  size_t sa = aoti_dtype_size(a->dtype), sb = aoti_dtype_size(b->dtype);
-  if (sa != sb) return sa > sb ? a->dtype : b->dtype;
-  return AOTI_DTYPE_INT16;
+  size_t sa = aoti_dtype_size(a), sb = aoti_dtype_size(b);
+  if (sa != sb) return sa > sb ? a : b;
+  return AOTI_DTYPE_INT16; /* uint8 with int8 */
+}
+
+/* c10's combine_categories: the higher-priority group's dtype, unless the lower group is of a
+ * higher category (then both promote). */
+static aoti_dtype combine_categories(aoti_dtype higher, aoti_dtype lower) {
+  if (higher == AOTI_DTYPE_INVALID) return lower;
+  if (is_floating(higher)) return higher;
+  if (higher == AOTI_DTYPE_BOOL || (lower != AOTI_DTYPE_INVALID && is_floating(lower)))
+    return promote_types(higher, lower);
+  return higher;
+}
+
+/* ATen's result_type (aten/src/ATen/native/TypeProperties.cpp): tensors with dims, 0-d tensors
+ * and wrapped numbers each promote among themselves, then combine in that priority. */
+aoti_dtype aoti_ops_result_type(const aoti_arg *operands, int32_t count) {
+  aoti_dtype dim = AOTI_DTYPE_INVALID, zero = AOTI_DTYPE_INVALID, wrapped = AOTI_DTYPE_INVALID;
+  for (int32_t i = 0; i < count; i++) {
+    const aoti_arg *a = &operands[i];
+    switch (a->kind) {
+      case AOTI_ARG_TENSOR:
+        if (a->tensor->rank > 0) dim = promote_types(dim, a->tensor->dtype);
+        else zero = promote_types(zero, a->tensor->dtype);
+        break;
+      case AOTI_ARG_INT:
+      case AOTI_ARG_SYMINT: wrapped = promote_types(wrapped, AOTI_DTYPE_INT64); break;
+      case AOTI_ARG_FLOAT: wrapped = promote_types(wrapped, AOTI_DTYPE_FLOAT32); break;
+      case AOTI_ARG_BOOL: wrapped = promote_types(wrapped, AOTI_DTYPE_BOOL); break;
+      default: break;
+    }
+  }
+  return combine_categories(dim, combine_categories(zero, wrapped));
 }
 
 /* Broadcasts a and b's dims into *out (right-aligned; a size-1 side takes the other's size). */
@@ -125,7 +155,7 @@ static aoti_status broadcast_dims(const aoti_graph *g, const aoti_node *n, const
     else if (!db || is_one(db) || da == db)
       out->dims[i] = da;
     else
-      return node_error(n, "sizes %s of '%s' and %s of '%s' do not broadcast (dim %d of the result)",
+      return aoti_ops_node_error(n, "sizes %s of '%s' and %s of '%s' do not broadcast (dim %d of the result)",
                         text_of(g, da).s, a->name, text_of(g, db).s, b->name, i);
   }
   return AOTI_OK;
@@ -134,18 +164,18 @@ static aoti_status broadcast_dims(const aoti_graph *g, const aoti_node *n, const
 static aoti_status check_same_size(const aoti_graph *g, const aoti_node *n, const char *what, const aoti_sx *a,
                                    const aoti_sx *b) {
   if (provably_different(g, a, b))
-    return node_error(n, "%s: %s vs %s", what, text_of(g, a).s, text_of(g, b).s);
+    return aoti_ops_node_error(n, "%s: %s vs %s", what, text_of(g, a).s, text_of(g, b).s);
   return AOTI_OK;
 }
 
 static aoti_status check_rank(const aoti_node *n, const aoti_value *v, int32_t rank) {
-  if (v->rank != rank) return node_error(n, "'%s' must have rank %d, got rank %d", v->name, rank, v->rank);
+  if (v->rank != rank) return aoti_ops_node_error(n, "'%s' must have rank %d, got rank %d", v->name, rank, v->rank);
   return AOTI_OK;
 }
 
 static aoti_status check_same_dtype(const aoti_node *n, const aoti_value *a, const aoti_value *b) {
   if (a->dtype != b->dtype)
-    return node_error(n, "'%s' is %s but '%s' is %s", a->name, aoti_dtype_name(a->dtype), b->name,
+    return aoti_ops_node_error(n, "'%s' is %s but '%s' is %s", a->name, aoti_dtype_name(a->dtype), b->name,
                       aoti_dtype_name(b->dtype));
   return AOTI_OK;
 }
@@ -169,15 +199,15 @@ static aoti_status matmul_2d(const aoti_graph *g, const aoti_node *n, const aoti
 /* A bias added to a result must broadcast to it without growing it. */
 static aoti_status check_bias(const aoti_graph *g, const aoti_node *n, const aoti_value *bias, const shape *result) {
   if (bias->rank > result->rank)
-    return node_error(n, "'%s' has rank %d, more than the result's %d", bias->name, bias->rank, result->rank);
+    return aoti_ops_node_error(n, "'%s' has rank %d, more than the result's %d", bias->name, bias->rank, result->rank);
   for (int32_t i = 0; i < bias->rank; i++) {
     const aoti_sx *b = bias->dims[bias->rank - 1 - i], *r = result->dims[result->rank - 1 - i];
     if (!is_one(b) && b != r && provably_different(g, b, r))
-      return node_error(n, "'%s' size %s does not broadcast to the result's %s", bias->name, text_of(g, b).s,
+      return aoti_ops_node_error(n, "'%s' size %s does not broadcast to the result's %s", bias->name, text_of(g, b).s,
                         text_of(g, r).s);
   }
   if (bias->dtype != result->dtype)
-    return node_error(n, "'%s' is %s but the product is %s", bias->name, aoti_dtype_name(bias->dtype),
+    return aoti_ops_node_error(n, "'%s' is %s but the product is %s", bias->name, aoti_dtype_name(bias->dtype),
                       aoti_dtype_name(result->dtype));
   return AOTI_OK;
 }
@@ -186,9 +216,9 @@ static aoti_status check_bias(const aoti_graph *g, const aoti_node *n, const aot
 aoti_status aoti_shape_linear(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                               const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
   const aoti_value *input = tensor_arg(n, 0), *weight = tensor_arg(n, 1), *bias = tensor_arg(n, 2);
-  if (input->rank < 1) return node_error(n, "'%s' must have rank 1 or more", input->name);
+  if (input->rank < 1) return aoti_ops_node_error(n, "'%s' must have rank 1 or more", input->name);
   if (weight->rank != 1 && weight->rank != 2)
-    return node_error(n, "'%s' must have rank 1 or 2, got rank %d", weight->name, weight->rank);
+    return aoti_ops_node_error(n, "'%s' must have rank 1 or 2, got rank %d", weight->name, weight->rank);
   aoti_status st = check_same_dtype(n, input, weight);
   const aoti_sx *in_features = weight->dims[weight->rank - 1];
   if (st == AOTI_OK)
@@ -227,7 +257,7 @@ aoti_status aoti_shape_t(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtyp
                          const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
   (void)g;
   shape out = shape_of(tensor_arg(n, 0));
-  if (out.rank > 2) return node_error(n, "t() expects a tensor of rank 2 or less, got rank %d", out.rank);
+  if (out.rank > 2) return aoti_ops_node_error(n, "t() expects a tensor of rank 2 or less, got rank %d", out.rank);
   if (out.rank == 2) {
     const aoti_sx *d0 = out.dims[0];
     out.dims[0] = out.dims[1];
@@ -242,7 +272,7 @@ aoti_status aoti_shape_permute(aoti_graph *g, const aoti_node *n, aoti_dtype *ou
   const aoti_value *self = tensor_arg(n, 0);
   const aoti_arg *dims = &n->args[1];
   if (dims->count != self->rank)
-    return node_error(n, "permute got %d dims for a tensor of rank %d", dims->count, self->rank);
+    return aoti_ops_node_error(n, "permute got %d dims for a tensor of rank %d", dims->count, self->rank);
   shape out = shape_of(self);
   bool seen[AOTI_MAX_RANK] = {false};
   for (int32_t i = 0; i < dims->count; i++) {
@@ -251,7 +281,7 @@ aoti_status aoti_shape_permute(aoti_graph *g, const aoti_node *n, aoti_dtype *ou
     aoti_arg_get_int(&dims->list[i], &dim);
     aoti_status st = wrap_dim(n, dim, self->rank, &d);
     if (st != AOTI_OK) return st;
-    if (seen[d]) return node_error(n, "permute lists dimension %d twice", d);
+    if (seen[d]) return aoti_ops_node_error(n, "permute lists dimension %d twice", d);
     seen[d] = true;
     out.dims[i] = self->dims[d];
   }
@@ -280,7 +310,7 @@ aoti_status aoti_shape_expand(aoti_graph *g, const aoti_node *n, aoti_dtype *out
   const aoti_value *self = tensor_arg(n, 0);
   const aoti_arg *size = &n->args[1];
   if (size->count < self->rank || size->count > AOTI_MAX_RANK)
-    return node_error(n, "expand to %d dims from a tensor of rank %d", size->count, self->rank);
+    return aoti_ops_node_error(n, "expand to %d dims from a tensor of rank %d", size->count, self->rank);
   shape out = {self->dtype, size->count, {0}};
   int32_t lead = size->count - self->rank;
   for (int32_t i = 0; i < size->count; i++) {
@@ -288,7 +318,7 @@ aoti_status aoti_shape_expand(aoti_graph *g, const aoti_node *n, aoti_dtype *out
     int64_t v;
     bool keep = aoti_sx_is_const(want, &v) && v == -1;
     if (i < lead) {
-      if (keep) return node_error(n, "expand: -1 is not allowed for the new leading dimension %d", i);
+      if (keep) return aoti_ops_node_error(n, "expand: -1 is not allowed for the new leading dimension %d", i);
       out.dims[i] = want;
       continue;
     }
@@ -298,7 +328,7 @@ aoti_status aoti_shape_expand(aoti_graph *g, const aoti_node *n, aoti_dtype *out
     } else if (is_one(have)) {
       out.dims[i] = want;
     } else {
-      return node_error(n, "expand: size %s of dim %d cannot become %s", text_of(g, have).s, i - lead,
+      return aoti_ops_node_error(n, "expand: size %s of dim %d cannot become %s", text_of(g, have).s, i - lead,
                         text_of(g, want).s);
     }
   }
@@ -314,7 +344,7 @@ aoti_status aoti_shape_view(aoti_graph *g, const aoti_node *n, aoti_dtype *out_d
                             const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
   const aoti_value *self = tensor_arg(n, 0);
   const aoti_arg *size = &n->args[1];
-  if (size->count > AOTI_MAX_RANK) return node_error(n, "view to %d dims (at most %d)", size->count, AOTI_MAX_RANK);
+  if (size->count > AOTI_MAX_RANK) return aoti_ops_node_error(n, "view to %d dims (at most %d)", size->count, AOTI_MAX_RANK);
   shape out = {self->dtype, size->count, {0}};
   int32_t infer = -1;
   const aoti_sx *known = aoti_sx_const(g, 1);
@@ -322,7 +352,7 @@ aoti_status aoti_shape_view(aoti_graph *g, const aoti_node *n, aoti_dtype *out_d
     int64_t v;
     out.dims[i] = size->list[i].sx;
     if (aoti_sx_is_const(out.dims[i], &v) && v < 0) {
-      if (v != -1 || infer >= 0) return node_error(n, "view size %lld at dim %d is invalid", (long long)v, i);
+      if (v != -1 || infer >= 0) return aoti_ops_node_error(n, "view size %lld at dim %d is invalid", (long long)v, i);
       infer = i;
       continue;
     }
@@ -355,12 +385,37 @@ aoti_status aoti_shape_same_float(aoti_graph *g, const aoti_node *n, aoti_dtype 
   return emit(&out, out_dtypes, out_ranks, out_dims);
 }
 
+aoti_status aoti_ops_broadcast_shape(aoti_graph *g, const aoti_node *n, int32_t count, aoti_dtype dtype,
+                                     aoti_dtype *out_dtypes, int32_t *out_ranks,
+                                     const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
+  shape out = {dtype, 0, {0}};
+  const aoti_value *acc = NULL;
+  aoti_value merged; /* the running broadcast shape, as a value for broadcast_dims' messages */
+  for (int32_t i = 0; i < count && i < n->num_args; i++) {
+    const aoti_value *v = tensor_arg(n, i);
+    if (!v) continue;
+    if (acc) {
+      aoti_status st = broadcast_dims(g, n, acc, v, &out);
+      if (st != AOTI_OK) return st;
+      merged = *acc;
+      merged.rank = out.rank;
+      memcpy(merged.dims, out.dims, sizeof merged.dims);
+      acc = &merged;
+    } else {
+      acc = v;
+      out.rank = v->rank;
+      memcpy(out.dims, v->dims, sizeof out.dims);
+    }
+  }
+  if (!acc) return aoti_ops_node_error(n, "no tensor operand");
+  return emit(&out, out_dtypes, out_ranks, out_dims);
+}
+
+/* The first two operands (tensors or Scalars) broadcast, with their result type. */
 aoti_status aoti_shape_broadcast(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                                  const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
-  const aoti_value *a = tensor_arg(n, 0), *b = tensor_arg(n, 1);
-  shape out = {promote(a, b), 0, {0}};
-  aoti_status st = broadcast_dims(g, n, a, b, &out);
-  return st == AOTI_OK ? emit(&out, out_dtypes, out_ranks, out_dims) : st;
+  return aoti_ops_broadcast_shape(g, n, 2, aoti_ops_result_type(n->args, n->num_args < 2 ? n->num_args : 2),
+                                  out_dtypes, out_ranks, out_dims);
 }
 
 /* div.Tensor is true division: integer operands give float32. */
@@ -374,7 +429,7 @@ aoti_status aoti_shape_broadcast_div(aoti_graph *g, const aoti_node *n, aoti_dty
 aoti_status aoti_shape_unsqueeze(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                                  const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
   shape out = shape_of(tensor_arg(n, 0));
-  if (out.rank == AOTI_MAX_RANK) return node_error(n, "unsqueeze beyond rank %d", AOTI_MAX_RANK);
+  if (out.rank == AOTI_MAX_RANK) return aoti_ops_node_error(n, "unsqueeze beyond rank %d", AOTI_MAX_RANK);
   int32_t d = 0;
   aoti_status st = wrap_dim(n, int_arg(n, 1), out.rank + 1, &d);
   if (st != AOTI_OK) return st;
@@ -423,7 +478,7 @@ aoti_status aoti_shape_flatten(aoti_graph *g, const aoti_node *n, aoti_dtype *ou
   aoti_status st = wrap_dim(n, int_arg(n, 1), self->rank, &start);
   if (st == AOTI_OK) st = wrap_dim(n, int_arg(n, 2), self->rank, &end);
   if (st != AOTI_OK) return st;
-  if (start > end) return node_error(n, "flatten: start_dim %d comes after end_dim %d", start, end);
+  if (start > end) return aoti_ops_node_error(n, "flatten: start_dim %d comes after end_dim %d", start, end);
   shape out = {self->dtype, 0, {0}};
   if (self->rank == 0) {
     out.rank = 1;

@@ -5,8 +5,9 @@
  * constants live in caller/constant buffers, and a root that any graph output aliases lives in
  * that output's buffer, so none of these are planned. The rest are placed in slots: walking the
  * nodes in order, a node's new roots take a slot whose last reader ran before this node (one of
- * the same size if there is one, else the first), or a new slot. A slot's size is the max of its
- * values' sizes, each rounded up to AOTI_ABI_ALIGNMENT; slot offsets are running sums. All sizes
+ * the same size if there is one, else the first whose size bounds order against the value's), or a
+ * new slot. A slot's size is the largest of its values' sizes, each rounded up to
+ * AOTI_ABI_ALIGNMENT; slot offsets are running sums. All sizes
  * and offsets are expressions over the symbols, so the plan holds for every size in range. */
 #include <stdlib.h>
 
@@ -56,24 +57,38 @@ static const aoti_sx *aligned_bytes(aoti_graph *g, const aoti_value *v) {
   return aoti_sx_mul(g, aoti_sx_floordiv(g, aoti_sx_add(g, bytes, aoti_sx_const(g, AOTI_ABI_ALIGNMENT - 1)), align), align);
 }
 
-static int32_t pick_slot(plan_state *s, const aoti_sx *size, int32_t node_index) {
-  int32_t first_free = -1;
+/* Whether a >= b for every symbol value in range (by the bounds of a - b). */
+static bool provably_ge(aoti_graph *g, const aoti_sx *a, const aoti_sx *b) {
+  if (a == b) return true;
+  const aoti_sx *d = aoti_sx_sub(g, a, b);
+  int64_t lo = 0, hi = 0;
+  if (!d) return false;
+  aoti_sx_bounds(g, d, &lo, &hi);
+  return lo >= 0;
+}
+
+/* A free slot for `size`: one of the same size, else the first that holds it or that it holds
+ * (the slot then grows to it). Slots are never sized max(a, b) of sizes no bound orders: such
+ * maxima nest through the running offsets and the expressions grow with every slot. */
+static int32_t pick_slot(aoti_graph *g, plan_state *s, const aoti_sx *size, int32_t node_index) {
+  int32_t fitting = -1;
   for (int32_t k = 0; k < s->num_slots; ++k) {
     if (s->slots[k].last_use >= node_index) continue;
     if (s->slots[k].size == size) return k;
-    if (first_free < 0) first_free = k;
+    if (fitting < 0 && (provably_ge(g, s->slots[k].size, size) || provably_ge(g, size, s->slots[k].size)))
+      fitting = k;
   }
-  return first_free;
+  return fitting;
 }
 
 static void place_root(aoti_graph *g, plan_state *s, aoti_value *v, int32_t node_index) {
   const aoti_sx *size = aligned_bytes(g, v);
-  int32_t k = pick_slot(s, size, node_index);
+  int32_t k = pick_slot(g, s, size, node_index);
   if (k < 0) {
     k = s->num_slots++;
     s->slots[k].size = size;
-  } else if (s->slots[k].size != size) {
-    s->slots[k].size = aoti_sx_max(g, s->slots[k].size, size);
+  } else if (s->slots[k].size != size && !provably_ge(g, s->slots[k].size, size)) {
+    s->slots[k].size = size; /* pick_slot checked size >= the slot's */
   }
   s->slots[k].last_use = s->last_use[v->id];
   s->slot_of[v->id] = k;

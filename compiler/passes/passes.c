@@ -13,8 +13,12 @@ static int32_t count_folded(const aoti_graph *g) {
 
 aoti_status aoti_passes_run(aoti_graph *g, aoti_pass_stats *stats) {
   const int32_t nodes_before = g->num_nodes, folded_before = count_folded(g);
-  aoti_status st = aoti_pass_decompose(g);
+  aoti_status st = aoti_pass_functionalize(g);
+  if (st != AOTI_OK) return aoti_error_prefix(st, "pass functionalize");
+  st = aoti_pass_decompose(g);
   if (st != AOTI_OK) return aoti_error_prefix(st, "pass decompose");
+  st = aoti_pass_fold_batchnorm(g);
+  if (st != AOTI_OK) return aoti_error_prefix(st, "pass fold_batchnorm");
   st = aoti_pass_fold_constants(g);
   if (st != AOTI_OK) return aoti_error_prefix(st, "pass fold_constants");
   st = aoti_pass_alias_views(g);

@@ -14,6 +14,10 @@
 extern "C" {
 #endif
 
+/* Replaces in-place ops (relu_, add_, fill_, ...) by their functional ops, writing views back into
+ * their base tensors with slice_scatter/select_scatter (passes/functionalize.c). Runs first. */
+aoti_status aoti_pass_functionalize(aoti_graph *g);
+
 /* Rewrites ops with no lowering of their own into ops that have one (e.g. linear -> t + addmm,
  * or whatever the table says), so codegen sees only lowered ops. */
 aoti_status aoti_pass_decompose(aoti_graph *g);
@@ -22,6 +26,12 @@ aoti_status aoti_pass_decompose(aoti_graph *g);
  * compile-time evaluator exists for (layout ops such as t/permute/view/expand at least), turning
  * its outputs into AOTI_CONSTANT_FOLDED constants. Constants nobody uses any more are dropped. */
 aoti_status aoti_pass_fold_constants(aoti_graph *g);
+
+/* Freezing: folds each inference batch norm whose input is a convolution with constant weight
+ * (and bias) used by nothing else into that convolution's weight and bias (new
+ * AOTI_CONSTANT_FOLDED constants); the norm is removed (passes/fold_batchnorm.c). Runs after
+ * decompose and before fold_constants, which drops the constants left unused. */
+aoti_status aoti_pass_fold_batchnorm(aoti_graph *g);
 
 /* Views that need no data movement (view/reshape/_unsafe_view/squeeze/unsqueeze/flatten of a
  * contiguous value) become aliases: planned by memory planning, not copied by codegen. */

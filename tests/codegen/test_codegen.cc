@@ -353,8 +353,8 @@ TEST(Codegen, GraphWithoutNodesCopiesInputAndConstant) {
 
 TEST(Codegen, UnsupportedDtypeNamesNodeAndDtype) {
   GraphBuilder b;
-  aoti_value *x = b.Input("x", {b.C(4)}, AOTI_DTYPE_INT64);
-  aoti_value *y = b.Node("torch.ops.aten.relu.default", "relu_int", {{"self", T(x)}}, {b.C(4)}, AOTI_DTYPE_INT64);
+  aoti_value *x = b.Input("x", {b.C(4)}, AOTI_DTYPE_FLOAT16);
+  aoti_value *y = b.Node("torch.ops.aten.relu.default", "relu_half", {{"self", T(x)}}, {b.C(4)}, AOTI_DTYPE_FLOAT16);
   b.Output("output0", y);
   ASSERT_EQ(aoti_ops_bind(b.g()), AOTI_OK) << aoti_last_error();
   ASSERT_EQ(aoti_passes_run(b.g(), nullptr), AOTI_OK) << aoti_last_error();
@@ -362,8 +362,35 @@ TEST(Codegen, UnsupportedDtypeNamesNodeAndDtype) {
   EXPECT_EQ(aoti_codegen_c(b.g(), "model", nullptr, &r), AOTI_ERROR_UNSUPPORTED);
   EXPECT_EQ(r, nullptr);
   const std::string msg = aoti_last_error();
-  EXPECT_NE(msg.find("relu_int"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("int64"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("relu_half"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("float16"), std::string::npos) << msg;
+}
+
+// Pointwise ops over other dtypes: relu of int64, a comparison with an int Scalar (bool), and
+// where with a float Scalar, checked against the same arithmetic done here.
+TEST(Codegen, PointwiseOverIntAndBoolDtypes) {
+  GraphBuilder b;
+  aoti_value *x = b.Input("x", {b.C(6)}, AOTI_DTYPE_INT64);
+  aoti_value *y = b.Input("y", {b.C(2), b.C(6)});
+  aoti_value *r = b.Node("torch.ops.aten.relu.default", "relu_int", {{"self", T(x)}}, {b.C(6)}, AOTI_DTYPE_INT64);
+  aoti_value *big = b.Node("torch.ops.aten.gt.Scalar", "gt", {{"self", T(r)}, {"other", aoti_arg_int(1)}}, {b.C(6)},
+                           AOTI_DTYPE_BOOL);
+  aoti_value *w = b.Node("torch.ops.aten.where.ScalarOther", "pick",
+                         {{"condition", T(big)}, {"self", T(y)}, {"other", aoti_arg_float(-0.5)}}, {b.C(2), b.C(6)});
+  b.Output("output0", w);
+  ASSERT_EQ(aoti_ops_bind(b.g()), AOTI_OK) << aoti_last_error();
+  ASSERT_EQ(aoti_passes_run(b.g(), nullptr), AOTI_OK) << aoti_last_error();
+  Result res = Generate(b.g());
+  ASSERT_TRUE(res);
+  Library lib;
+  ASSERT_TRUE(lib.Load(*res, TestStem()));
+  const std::vector<int64_t> xs = {-3, 0, 1, 2, 5, -1};
+  const std::vector<float> ys = RandomFloats(12, 3);
+  RunResult out = RunModel(lib.abi(), *res, {}, {reinterpret_cast<const float *>(xs.data()), ys.data()});
+  ASSERT_EQ(out.status, 0) << out.error;
+  std::vector<float> want(12);
+  for (size_t i = 0; i < 12; ++i) want[i] = std::max<int64_t>(xs[i % 6], 0) > 1 ? ys[i] : -0.5f;
+  EXPECT_EQ(out.outputs[0], want);
 }
 
 TEST(Codegen, UnloweredOpNamesNodeAndTarget) {

@@ -66,6 +66,25 @@ void expect_default_matches(const aoti_arg &a, const std::string &text, const st
   } else if (text == "True" || text == "False") {
     ASSERT_EQ(a.kind, AOTI_ARG_BOOL) << where;
     EXPECT_EQ(a.b, text == "True") << where;
+  } else if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
+    ASSERT_EQ(a.kind, AOTI_ARG_STRING) << where;
+    EXPECT_EQ(std::string(a.s), text.substr(1, text.size() - 2)) << where;
+  } else if (a.kind == AOTI_ARG_LIST) {  // "[1, 1]", "[]", or one int repeated for int[N]
+    std::vector<int64_t> want;
+    std::string items = text.front() == '[' ? text.substr(1, text.size() - 2) : text;
+    for (size_t pos = 0; pos < items.size();) {
+      size_t comma = items.find(',', pos);
+      if (comma == std::string::npos) comma = items.size();
+      want.push_back(std::strtoll(items.substr(pos, comma - pos).c_str(), nullptr, 10));
+      pos = comma + 1;
+    }
+    if (text.front() != '[') want.assign(static_cast<size_t>(a.count), want.at(0));
+    ASSERT_EQ(a.count, static_cast<int32_t>(want.size())) << where;
+    for (int32_t i = 0; i < a.count; ++i) {
+      int64_t v = 0;
+      ASSERT_TRUE(aoti_arg_get_int(&a.list[i], &v)) << where;
+      EXPECT_EQ(v, want[static_cast<size_t>(i)]) << where;
+    }
   } else if (a.kind == AOTI_ARG_INT) {
     EXPECT_EQ(a.i, std::strtoll(text.c_str(), nullptr, 10)) << where;
   } else {
@@ -84,7 +103,7 @@ TEST(OpTable, EveryRowsDeclarationParsesToItsOwnText) {
     EXPECT_EQ(aoti_op_find(op->target), op);
     // The target is torch.ops.aten.<name>.<overload>.
     EXPECT_EQ(std::string(op->target), std::string("torch.ops.aten.") + s->name + "." + s->overload);
-    EXPECT_EQ(s->num_returns, 1) << op->target;
+    EXPECT_GE(s->num_returns, 1) << op->target;  // multi-output rows (max_pool2d_with_indices, ...)
     EXPECT_NE(op->shape, nullptr) << op->target;
     std::vector<TextParam> params = split_params(op->declaration);
     int32_t k = 0;
@@ -103,10 +122,11 @@ TEST(OpTable, EveryRowsDeclarationParsesToItsOwnText) {
       if (a.has_default && p.has_default) expect_default_matches(a.default_value, p.default_text, where);
     }
     EXPECT_EQ(k, s->num_args) << op->declaration;
-    bool pointwise = op->lowering == AOTI_LOWER_UNARY || op->lowering == AOTI_LOWER_BINARY;
+    bool pointwise = op->lowering == AOTI_LOWER_UNARY || op->lowering == AOTI_LOWER_BINARY ||
+                     op->lowering == AOTI_LOWER_TERNARY || op->lowering == AOTI_LOWER_FILL;
     EXPECT_EQ(pointwise, op->pointwise != nullptr) << op->target;
   }
-  EXPECT_EQ(aoti_op_find("torch.ops.aten.conv2d.default"), nullptr);
+  EXPECT_EQ(aoti_op_find("torch.ops.aten.conv_transpose2d.input"), nullptr);
   EXPECT_EQ(aoti_op_find("torch.ops.aten.add"), nullptr);
 }
 
@@ -490,6 +510,9 @@ aoti_dtype dtype_of(const std::string &name) {
   if (name == "i64") return AOTI_DTYPE_INT64;
   if (name == "i32") return AOTI_DTYPE_INT32;
   if (name == "b") return AOTI_DTYPE_BOOL;
+  if (name == "i16") return AOTI_DTYPE_INT16;
+  if (name == "i8") return AOTI_DTYPE_INT8;
+  if (name == "u8") return AOTI_DTYPE_UINT8;
   ADD_FAILURE() << "unknown dtype " << name;
   return AOTI_DTYPE_INVALID;
 }
@@ -502,7 +525,19 @@ std::vector<const aoti_sx *> dims_of(aoti_graph *g, const std::string &text) {
 }
 
 aoti_arg arg_of(aoti_graph *g, const std::string &text, const std::vector<aoti_value *> &inputs) {
-  if (text[0] == 'T') return aoti_arg_tensor(inputs.at(std::stoul(text.substr(1))));
+  if (text[0] == '\'') return aoti_arg_string(g, text.substr(1, text.size() - 2).c_str());
+  if (text.rfind("dt:", 0) == 0) {
+    aoti_arg a = aoti_arg_int(dtype_of(text.substr(3)));
+    a.kind = AOTI_ARG_SCALAR_TYPE;
+    return a;
+  }
+  if (text.rfind("dev:", 0) == 0) {
+    aoti_arg a = aoti_arg_string(g, text.substr(4).c_str());
+    a.kind = AOTI_ARG_DEVICE;
+    a.i = -1;
+    return a;
+  }
+  if (text[0] == 'T' && text != "True") return aoti_arg_tensor(inputs.at(std::stoul(text.substr(1))));
   if (text == "True" || text == "False") return aoti_arg_bool(text == "True");
   if (text == "None") return aoti_arg_none();
   if (text[0] == '[') {

@@ -106,6 +106,11 @@ TEST_F(SymExpr, SimplificationRules) {
   EXPECT_EQ(aoti_sx_min(g, c(1), s0), c(1));
   EXPECT_EQ(aoti_sx_max(g, s0, s1), aoti_sx_max(g, s1, s0));
   EXPECT_NE(aoti_sx_max(g, s0, s1), aoti_sx_min(g, s0, s1));
+  // Overlapping ranges, but a difference of one sign: 250880*s0 - 188160*s0 >= 62720.
+  const aoti_sx *big = aoti_sx_mul(g, c(250880), s0), *small = aoti_sx_mul(g, c(188160), s0);
+  EXPECT_EQ(aoti_sx_max(g, small, big), big);
+  EXPECT_EQ(aoti_sx_min(g, big, small), small);
+  EXPECT_EQ(aoti_sx_max(g, aoti_sx_max(g, small, big), aoti_sx_mul(g, c(3), s0)), big);
   // s1 in [2, 64]: s1 % 100 == s1 and s1 // 100 == 0.
   EXPECT_EQ(aoti_sx_mod(g, s1, c(100)), s1);
   EXPECT_EQ(aoti_sx_floordiv(g, s1, c(100)), c(0));
