@@ -7,7 +7,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${AOTI_BUILD_DIR:-$root/build/test}"
 venv="${AOTI_VENV:-$HOME/.cache/aoti/venv}"
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAOTI_TEST_PYTHON="$venv/bin/python"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAOTI_TEST_PYTHON="$venv/bin/python" \
+      -DAOTI_ZOO_TESTS=ON
 cmake --build "$build" -j "$(nproc)"
 cd "$build"
 ctest --output-on-failure -j "$(nproc)" "$@"

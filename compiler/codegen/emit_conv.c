@@ -19,10 +19,6 @@ static aoti_status check_float(const aoti_node *n, const aoti_value *v) {
                         "supported", n->name, n->target, v->name, aoti_dtype_name(v->dtype));
 }
 
-static const aoti_value *tensor_at(const aoti_node *n, int i) {
-  return i < n->num_args && n->args[i].kind == AOTI_ARG_TENSOR ? n->args[i].tensor : NULL;
-}
-
 /* Item d of a constant int list argument (one item applies to all dims; empty/None: fallback). */
 static bool list_item(const aoti_node *n, int i, int32_t d, int64_t fallback, int64_t *out) {
   if (i >= n->num_args) return false;
@@ -67,7 +63,7 @@ static const char *ptr_or_null(cg_ctx *c, const aoti_value *v) { return v ? c->v
 
 static aoti_status emit_convolution(cg_ctx *c, const aoti_node *n) {
   const bool convolution = strcmp(aoti_pass_op_name(n), "convolution") == 0;
-  const aoti_value *x = tensor_at(n, 0), *w = tensor_at(n, 1), *bias = tensor_at(n, 2), *out = n->outputs[0];
+  const aoti_value *x = aoti_node_tensor_arg(n, 0), *w = aoti_node_tensor_arg(n, 1), *bias = aoti_node_tensor_arg(n, 2), *out = n->outputs[0];
   aoti_status st = check_float(n, x);
   if (st == AOTI_OK) st = check_float(n, w);
   if (st == AOTI_OK) st = check_float(n, bias);
@@ -129,8 +125,8 @@ static aoti_status emit_convolution(cg_ctx *c, const aoti_node *n) {
  * output 0 is computed: the saved statistics of inference are empty. */
 static aoti_status emit_batch_norm(cg_ctx *c, const aoti_node *n) {
   const bool no_training = strcmp(aoti_pass_op_name(n), "_native_batch_norm_legit_no_training") == 0;
-  const aoti_value *x = tensor_at(n, 0), *out = n->outputs[0];
-  const aoti_value *weight = tensor_at(n, 1), *bias = tensor_at(n, 2), *mean = tensor_at(n, 3), *var = tensor_at(n, 4);
+  const aoti_value *x = aoti_node_tensor_arg(n, 0), *out = n->outputs[0];
+  const aoti_value *weight = aoti_node_tensor_arg(n, 1), *bias = aoti_node_tensor_arg(n, 2), *mean = aoti_node_tensor_arg(n, 3), *var = aoti_node_tensor_arg(n, 4);
   if (!no_training && n->args[5].kind == AOTI_ARG_BOOL && n->args[5].b)
     return unsupported(n, "training=True is not supported (inference only)");
   if (!mean || !var) return unsupported(n, "running statistics are required in inference");
@@ -200,7 +196,7 @@ static aoti_status pool_window(const aoti_node *n, bool has_dilation, int64_t *k
 }
 
 static aoti_status emit_max_pool(cg_ctx *c, const aoti_node *n) {
-  const aoti_value *x = tensor_at(n, 0), *out = n->outputs[0];
+  const aoti_value *x = aoti_node_tensor_arg(n, 0), *out = n->outputs[0];
   aoti_status st = check_float(n, x);
   int64_t kernel[2], stride[2], pad[2], dil[2];
   if (st == AOTI_OK) st = pool_window(n, true, kernel, stride, pad, dil);
@@ -216,7 +212,7 @@ static aoti_status emit_max_pool(cg_ctx *c, const aoti_node *n) {
 
 /* avg_pool2d(self, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override?). */
 static aoti_status emit_avg_pool(cg_ctx *c, const aoti_node *n) {
-  const aoti_value *x = tensor_at(n, 0), *out = n->outputs[0];
+  const aoti_value *x = aoti_node_tensor_arg(n, 0), *out = n->outputs[0];
   aoti_status st = check_float(n, x);
   int64_t kernel[2], stride[2], pad[2], dil[2], divisor = 0;
   if (st == AOTI_OK) st = pool_window(n, false, kernel, stride, pad, dil);
@@ -233,7 +229,7 @@ static aoti_status emit_avg_pool(cg_ctx *c, const aoti_node *n) {
 }
 
 static aoti_status emit_adaptive_avg_pool(cg_ctx *c, const aoti_node *n) {
-  const aoti_value *x = tensor_at(n, 0), *out = n->outputs[0];
+  const aoti_value *x = aoti_node_tensor_arg(n, 0), *out = n->outputs[0];
   aoti_status st = check_float(n, x);
   if (st != AOTI_OK) return st;
   cg_open_node(c, n);

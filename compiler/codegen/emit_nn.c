@@ -19,16 +19,11 @@ static aoti_status check_float(const aoti_node *n, const aoti_value *v) {
                         "supported", n->name, n->target, v->name, aoti_dtype_name(v->dtype));
 }
 
-/* The tensor of argument i, or NULL (None, or past the bound arguments). */
-static const aoti_value *tensor_arg(const aoti_node *n, int32_t i) {
-  return i < n->num_args && n->args[i].kind == AOTI_ARG_TENSOR ? n->args[i].tensor : NULL;
-}
-
 /* The inputs (tensor arguments up to `num_tensor_args`) and outputs are float32. */
 static aoti_status check_floats(const aoti_node *n, int32_t num_tensor_args) {
   aoti_status st = AOTI_OK;
   for (int32_t i = 0; i < num_tensor_args && st == AOTI_OK; ++i)
-    if (tensor_arg(n, i)) st = check_float(n, tensor_arg(n, i));
+    if (aoti_node_tensor_arg(n, i)) st = check_float(n, aoti_node_tensor_arg(n, i));
   for (int32_t k = 0; k < n->num_outputs && st == AOTI_OK; ++k) st = check_float(n, n->outputs[k]);
   return st;
 }
@@ -56,7 +51,7 @@ static const aoti_sx *dims_product(cg_ctx *c, const aoti_value *v, int32_t from,
 /* layer_norm(input, normalized_shape, weight, bias, eps) and native_layer_norm (which also writes
  * mean and rstd): rows are the leading dims, each normalized over the trailing ones. */
 static aoti_status emit_layer_norm(cg_ctx *c, const aoti_node *n) {
-  const aoti_value *x = tensor_arg(n, 0), *w = tensor_arg(n, 2), *b = tensor_arg(n, 3);
+  const aoti_value *x = aoti_node_tensor_arg(n, 0), *w = aoti_node_tensor_arg(n, 2), *b = aoti_node_tensor_arg(n, 3);
   aoti_status st = check_floats(n, 4);
   if (st != AOTI_OK) return st;
   const int32_t first = x->rank - n->args[1].count;
@@ -75,7 +70,7 @@ static aoti_status emit_layer_norm(cg_ctx *c, const aoti_node *n) {
 /* softmax.int / log_softmax.int (dtype None or float32) and _softmax / _log_softmax
  * (half_to_float false): [outer, n, inner] around the softmax dim. */
 static aoti_status emit_softmax(cg_ctx *c, const aoti_node *n, bool is_log) {
-  const aoti_value *x = tensor_arg(n, 0);
+  const aoti_value *x = aoti_node_tensor_arg(n, 0);
   aoti_status st = check_floats(n, 1);
   if (st != AOTI_OK) return st;
   if (n->args[2].kind == AOTI_ARG_BOOL && n->args[2].b) return unsupported(n, "half_to_float=True is not supported");
@@ -97,10 +92,10 @@ static aoti_status emit_softmax(cg_ctx *c, const aoti_node *n, bool is_log) {
  * broadcast into the output first and the GEMMs accumulating onto it. */
 static aoti_status emit_bmm(cg_ctx *c, const aoti_node *n, bool add) {
   const int32_t first = add ? 1 : 0;
-  const aoti_value *a = tensor_arg(n, first), *b = tensor_arg(n, first + 1), *out = n->outputs[0];
+  const aoti_value *a = aoti_node_tensor_arg(n, first), *b = aoti_node_tensor_arg(n, first + 1), *out = n->outputs[0];
   aoti_status st = check_floats(n, first + 2);
   if (st != AOTI_OK) return st;
-  const aoti_value *self = add ? tensor_arg(n, 0) : NULL;
+  const aoti_value *self = add ? aoti_node_tensor_arg(n, 0) : NULL;
   double beta = add ? number_arg(n, 3, 1.0) : 0.0;
   const double alpha = add ? number_arg(n, 4, 1.0) : 1.0;
   cg_open_node(c, n);
@@ -126,7 +121,7 @@ static aoti_status emit_bmm(cg_ctx *c, const aoti_node *n, bool add) {
 /* scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal, scale, enable_gqa):
  * query, key and value must share their batch dims; the mask broadcasts to [batch..., L, S]. */
 static aoti_status emit_sdpa(cg_ctx *c, const aoti_node *n) {
-  const aoti_value *q = tensor_arg(n, 0), *k = tensor_arg(n, 1), *v = tensor_arg(n, 2), *mask = tensor_arg(n, 3);
+  const aoti_value *q = aoti_node_tensor_arg(n, 0), *k = aoti_node_tensor_arg(n, 1), *v = aoti_node_tensor_arg(n, 2), *mask = aoti_node_tensor_arg(n, 3);
   aoti_status st = check_floats(n, 3);
   if (st != AOTI_OK) return st;
   if (mask && mask->dtype != AOTI_DTYPE_BOOL) st = check_float(n, mask);

@@ -338,6 +338,10 @@ bool aoti_arg_get_int(const aoti_arg *a, int64_t *out_value) {
 // Whole-graph utilities
 //===----------------------------------------------------------------------===//
 
+aoti_value *aoti_node_tensor_arg(const aoti_node *n, int32_t index) {
+  return index >= 0 && index < n->num_args && n->args[index].kind == AOTI_ARG_TENSOR ? n->args[index].tensor : NULL;
+}
+
 const aoti_sx *aoti_value_numel(aoti_graph *g, const aoti_value *v) {
   const aoti_sx *n = aoti_sx_const(g, 1);
   for (int32_t i = 0; i < v->rank && n; i++) n = aoti_sx_mul(g, n, v->dims[i]);

@@ -310,6 +310,10 @@ void aoti_graph_add_mutation(aoti_graph *g, const char *buffer_name, aoti_value 
 void aoti_graph_set_meta(aoti_graph *g, const char *key, const char *value);
 const char *aoti_graph_get_meta(const aoti_graph *g, const char *key);
 
+/* The tensor of argument `index` of a bound node, or NULL when that argument is absent or not a
+ * tensor. */
+aoti_value *aoti_node_tensor_arg(const aoti_node *n, int32_t index);
+
 /* Number of elements of `v` as an expression. */
 const aoti_sx *aoti_value_numel(aoti_graph *g, const aoti_value *v);
 

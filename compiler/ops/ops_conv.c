@@ -16,10 +16,6 @@
 
 #define CONV_MAX_SPATIAL 2
 
-static const aoti_value *tensor_at(const aoti_node *n, int i) {
-  return i < n->num_args && n->args[i].kind == AOTI_ARG_TENSOR ? n->args[i].tensor : NULL;
-}
-
 /* Item d of an int[N] / SymInt[N] argument as a constant: a list of one item (or a single int)
  * applies to every dim; an empty list (max_pool2d's stride=[]) or None gives `fallback`. */
 static bool list_item(const aoti_arg *a, int32_t d, int64_t fallback, int64_t *out) {
@@ -103,7 +99,7 @@ static aoti_status string_padding(const aoti_node *n, const char *mode, window *
  * input [N, C, (H,) W] (or unbatched [C, (H,) W]), weight [O, C/groups, (kH,) kW]. */
 static aoti_status shape_conv(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                               const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
-  const aoti_value *x = tensor_at(n, 0), *wt = tensor_at(n, 1);
+  const aoti_value *x = aoti_node_tensor_arg(n, 0), *wt = aoti_node_tensor_arg(n, 1);
   const bool convolution = n->num_args == 9;
   if (!x || !wt)
     return aoti_error_set(AOTI_ERROR_FORMAT, "node '%s' (%s): input and weight must be tensors", n->name, n->target);
@@ -154,7 +150,7 @@ static aoti_status shape_conv(aoti_graph *g, const aoti_node *n, aoti_dtype *out
 static aoti_status shape_batch_norm(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                                     const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
   (void)g;
-  const aoti_value *x = tensor_at(n, 0);
+  const aoti_value *x = aoti_node_tensor_arg(n, 0);
   if (!x || x->rank < 2)
     return aoti_error_set(AOTI_ERROR_FORMAT, "node '%s' (%s): input must be a tensor of rank >= 2", n->name,
                           n->target);
@@ -182,7 +178,7 @@ static aoti_status shape_native_batch_norm(aoti_graph *g, const aoti_node *n, ao
 /* max_pool2d(self, kernel_size, stride, padding, dilation, ceil_mode) and
  * avg_pool2d(self, kernel_size, stride, padding, ceil_mode, ...) over the last two dims. */
 static aoti_status pool_window(const aoti_node *n, bool has_dilation, window *w) {
-  const aoti_value *x = tensor_at(n, 0);
+  const aoti_value *x = aoti_node_tensor_arg(n, 0);
   if (!x || (x->rank != 3 && x->rank != 4))
     return aoti_error_set(AOTI_ERROR_FORMAT, "node '%s' (%s): input must be a 3-D or 4-D tensor", n->name,
                           n->target);
@@ -207,7 +203,7 @@ static aoti_status shape_pool(aoti_graph *g, const aoti_node *n, bool has_dilati
   window w = {0};
   aoti_status st = pool_window(n, has_dilation, &w);
   if (st != AOTI_OK) return st;
-  const aoti_value *x = tensor_at(n, 0);
+  const aoti_value *x = aoti_node_tensor_arg(n, 0);
   write_outputs(num_outputs, x->dtype, x, out_dtypes, out_ranks, out_dims);
   for (int32_t k = 0; k < num_outputs; ++k)
     for (int32_t d = 0; d < 2; ++d) out_dims[k][x->rank - 2 + d] = window_out_size(g, x->dims[x->rank - 2 + d], &w, d);
@@ -233,7 +229,7 @@ static aoti_status shape_avg_pool2d(aoti_graph *g, const aoti_node *n, aoti_dtyp
 /* adaptive_avg_pool2d(self [.., H, W], output_size [oH, oW]) -> [.., oH, oW]. */
 static aoti_status shape_adaptive_avg_pool2d(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes,
                                              int32_t *out_ranks, const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
-  const aoti_value *x = tensor_at(n, 0);
+  const aoti_value *x = aoti_node_tensor_arg(n, 0);
   const aoti_arg *size = &n->args[1];
   if (!x || (x->rank != 3 && x->rank != 4))
     return aoti_error_set(AOTI_ERROR_FORMAT, "node '%s' (%s): input must be a 3-D or 4-D tensor", n->name,

@@ -20,24 +20,6 @@ static aoti_status nn_error(const aoti_node *n, const char *fmt, ...) {
   return aoti_error_set(AOTI_ERROR_FORMAT, "node '%s' (%s): %s", n->name, n->target, what);
 }
 
-static const aoti_value *tensor_at(const aoti_node *n, int32_t i) {
-  return i < n->num_args && n->args[i].kind == AOTI_ARG_TENSOR ? n->args[i].tensor : NULL;
-}
-
-/* True when sizes a and b certainly differ (their ranges do not meet, or both are unequal constants). */
-static bool sizes_differ(const aoti_graph *g, const aoti_sx *a, const aoti_sx *b) {
-  if (a == b) return false;
-  int64_t amin, amax, bmin, bmax;
-  aoti_sx_bounds(g, a, &amin, &amax);
-  aoti_sx_bounds(g, b, &bmin, &bmax);
-  return amax < bmin || bmax < amin || (amin == amax && bmin == bmax);
-}
-
-static bool is_one(const aoti_sx *e) {
-  int64_t v = 0;
-  return aoti_sx_is_const(e, &v) && v == 1;
-}
-
 static void write_output(int32_t k, aoti_dtype dtype, int32_t rank, const aoti_sx *const *dims,
                          aoti_dtype *out_dtypes, int32_t *out_ranks, const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
   out_dtypes[k] = dtype;
@@ -50,14 +32,14 @@ static void write_output(int32_t k, aoti_dtype dtype, int32_t rank, const aoti_s
  * normalized dim. */
 static aoti_status shape_layer_norm(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                                     const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
-  const aoti_value *x = tensor_at(n, 0);
+  const aoti_value *x = aoti_node_tensor_arg(n, 0);
   const aoti_arg *shape = &n->args[1];
   if (!x || shape->kind != AOTI_ARG_LIST || shape->count < 1 || shape->count > x->rank)
     return nn_error(n, "normalized_shape must name 1 to rank trailing dims of the input");
   const int32_t first = x->rank - shape->count;
   for (int32_t i = 0; i < shape->count; ++i) {
     const aoti_sx *want = shape->list[i].kind == AOTI_ARG_SYMINT ? shape->list[i].sx : NULL;
-    if (!want || sizes_differ(g, want, x->dims[first + i]))
+    if (!want || aoti_ops_dims_differ(g, want, x->dims[first + i]))
       return nn_error(n, "normalized_shape[%d] does not match dim %d of '%s'", i, first + i, x->name);
   }
   write_output(0, x->dtype, x->rank, x->dims, out_dtypes, out_ranks, out_dims);
@@ -74,7 +56,7 @@ static aoti_status shape_layer_norm(aoti_graph *g, const aoti_node *n, aoti_dtyp
 static aoti_status shape_softmax(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                                  const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
   (void)g;
-  const aoti_value *x = tensor_at(n, 0);
+  const aoti_value *x = aoti_node_tensor_arg(n, 0);
   int64_t dim = 0;
   if (!x || !aoti_arg_get_int(&n->args[1], &dim)) return nn_error(n, "needs a tensor and a dim");
   const int32_t r = x->rank > 0 ? x->rank : 1;
@@ -89,9 +71,9 @@ static aoti_status shape_softmax(aoti_graph *g, const aoti_node *n, aoti_dtype *
 static aoti_status shape_bmm(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                              const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
   const int32_t first = strstr(n->target, "baddbmm") ? 1 : 0;
-  const aoti_value *a = tensor_at(n, first), *b = tensor_at(n, first + 1);
+  const aoti_value *a = aoti_node_tensor_arg(n, first), *b = aoti_node_tensor_arg(n, first + 1);
   if (!a || !b || a->rank != 3 || b->rank != 3) return nn_error(n, "operands must be 3-D tensors");
-  if (sizes_differ(g, a->dims[0], b->dims[0]) || sizes_differ(g, a->dims[2], b->dims[1]))
+  if (aoti_ops_dims_differ(g, a->dims[0], b->dims[0]) || aoti_ops_dims_differ(g, a->dims[2], b->dims[1]))
     return nn_error(n, "sizes of '%s' and '%s' do not match for a batched matmul", a->name, b->name);
   const aoti_sx *dims[3] = {a->dims[0], a->dims[1], b->dims[2]};
   write_output(0, a->dtype, 3, dims, out_dtypes, out_ranks, out_dims);
@@ -103,10 +85,10 @@ static aoti_status shape_bmm(aoti_graph *g, const aoti_node *n, aoti_dtype *out_
  * broadcast, and the result is batch + [n, p]. */
 static aoti_status shape_matmul(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                                 const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
-  const aoti_value *a = tensor_at(n, 0), *b = tensor_at(n, 1);
+  const aoti_value *a = aoti_node_tensor_arg(n, 0), *b = aoti_node_tensor_arg(n, 1);
   if (!a || !b || a->rank < 1 || b->rank < 1) return nn_error(n, "operands must be tensors of rank >= 1");
   const aoti_sx *ka = a->dims[a->rank - 1], *kb = b->dims[b->rank >= 2 ? b->rank - 2 : 0];
-  if (sizes_differ(g, ka, kb))
+  if (aoti_ops_dims_differ(g, ka, kb))
     return nn_error(n, "inner sizes of '%s' and '%s' differ", a->name, b->name);
   const int32_t batch_a = a->rank > 2 ? a->rank - 2 : 0, batch_b = b->rank > 2 ? b->rank - 2 : 0;
   const int32_t batch = batch_a > batch_b ? batch_a : batch_b;
@@ -115,9 +97,9 @@ static aoti_status shape_matmul(aoti_graph *g, const aoti_node *n, aoti_dtype *o
   for (int32_t i = 0; i < batch; ++i) {
     const int32_t ia = i - (batch - batch_a), ib = i - (batch - batch_b);
     const aoti_sx *da = ia >= 0 ? a->dims[ia] : NULL, *db = ib >= 0 ? b->dims[ib] : NULL;
-    if (!da || (db && is_one(da)))
+    if (!da || (db && aoti_ops_is_one(da)))
       dims[rank++] = db;
-    else if (!db || is_one(db) || !sizes_differ(g, da, db))
+    else if (!db || aoti_ops_is_one(db) || !aoti_ops_dims_differ(g, da, db))
       dims[rank++] = da;
     else
       return nn_error(n, "batch dims of '%s' and '%s' do not broadcast", a->name, b->name);
@@ -132,11 +114,11 @@ static aoti_status shape_matmul(aoti_graph *g, const aoti_node *n, aoti_dtype *o
 /* scaled_dot_product_attention(q [..., L, E], k [..., S, E], v [..., S, Ev]) -> [..., L, Ev]. */
 static aoti_status shape_sdpa(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                               const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
-  const aoti_value *q = tensor_at(n, 0), *k = tensor_at(n, 1), *v = tensor_at(n, 2);
+  const aoti_value *q = aoti_node_tensor_arg(n, 0), *k = aoti_node_tensor_arg(n, 1), *v = aoti_node_tensor_arg(n, 2);
   if (!q || !k || !v || q->rank < 2 || k->rank < 2 || v->rank < 2)
     return nn_error(n, "query, key and value must be tensors of rank >= 2");
-  if (sizes_differ(g, q->dims[q->rank - 1], k->dims[k->rank - 1]) ||
-      sizes_differ(g, k->dims[k->rank - 2], v->dims[v->rank - 2]))
+  if (aoti_ops_dims_differ(g, q->dims[q->rank - 1], k->dims[k->rank - 1]) ||
+      aoti_ops_dims_differ(g, k->dims[k->rank - 2], v->dims[v->rank - 2]))
     return nn_error(n, "query/key embedding sizes or key/value sequence lengths differ");
   const aoti_sx *dims[AOTI_MAX_RANK];
   for (int32_t d = 0; d + 1 < q->rank; ++d) dims[d] = q->dims[d];

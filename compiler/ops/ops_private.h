@@ -66,6 +66,13 @@ aoti_status aoti_ops_broadcast_shape(aoti_graph *g, const aoti_node *n, int32_t 
                                      aoti_dtype *out_dtypes, int32_t *out_ranks,
                                      const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
 
+/* True when sizes a and b certainly differ: both constant and unequal, or their ranges do not
+ * meet (what a shape function may reject). */
+bool aoti_ops_dims_differ(const aoti_graph *g, const aoti_sx *a, const aoti_sx *b);
+
+/* True when `e` is the constant 1 (a broadcastable size). */
+bool aoti_ops_is_one(const aoti_sx *e);
+
 /* Whether two size expressions can differ for some symbol values in range: false when they are the
  * same expression or agree on a spread of sample points (forms the simplifier does not unify). */
 bool aoti_ops_dims_may_differ(const aoti_graph *g, const aoti_sx *a, const aoti_sx *b);

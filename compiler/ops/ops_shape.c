@@ -74,10 +74,6 @@ bool aoti_shape_reduced_dims(const aoti_arg *dims, int32_t rank, bool *out_mask)
 // Local helpers of the shape functions
 //===----------------------------------------------------------------------===//
 
-static const aoti_value *tensor_at(const aoti_node *n, int i) {
-  return i < n->num_args && n->args[i].kind == AOTI_ARG_TENSOR ? n->args[i].tensor : NULL;
-}
-
 static int64_t int_at(const aoti_node *n, int i) {
   int64_t v = 0;
   aoti_arg_get_int(&n->args[i], &v);
@@ -192,7 +188,7 @@ static void put_piece(const aoti_value *self, int32_t dim, int32_t k, const aoti
 static aoti_status equal_pieces(aoti_graph *g, const aoti_node *n, int32_t dim, const aoti_sx *piece,
                                 aoti_dtype *out_dtypes, int32_t *out_ranks,
                                 const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
-  const aoti_value *self = tensor_at(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   const int32_t count = n->num_outputs;
   if (count < 1) return aoti_ops_node_error(n, "a split must have at least one output");
   for (int32_t k = 0; k < count; k++) {
@@ -206,7 +202,7 @@ static aoti_status equal_pieces(aoti_graph *g, const aoti_node *n, int32_t dim, 
 
 /* split.Tensor(self, split_size, dim). */
 SHAPE_FN(shape_split) {
-  const aoti_value *self = tensor_at(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   int32_t dim = 0;
   aoti_status st = wrap_dim_of(n, int_at(n, 2), self->rank, &dim);
   if (st != AOTI_OK) return st;
@@ -216,7 +212,7 @@ SHAPE_FN(shape_split) {
 
 /* chunk(self, chunks, dim): pieces of ceil(size / chunks). */
 SHAPE_FN(shape_chunk) {
-  const aoti_value *self = tensor_at(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   int32_t dim = 0;
   aoti_status st = wrap_dim_of(n, int_at(n, 2), self->rank, &dim);
   if (st != AOTI_OK) return st;
@@ -231,7 +227,7 @@ SHAPE_FN(shape_chunk) {
 /* split_with_sizes(self, split_sizes, dim). */
 SHAPE_FN(shape_split_with_sizes) {
   (void)g;
-  const aoti_value *self = tensor_at(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   const aoti_arg *sizes = &n->args[1];
   int32_t dim = 0;
   aoti_status st = wrap_dim_of(n, int_at(n, 2), self->rank, &dim);
@@ -254,7 +250,7 @@ static int32_t drop_dim(const aoti_value *self, int32_t dim, const aoti_sx **dim
 /* unbind(self, dim): one output per index along dim, without that dim. */
 SHAPE_FN(shape_unbind) {
   (void)g;
-  const aoti_value *self = tensor_at(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   int32_t dim = 0;
   aoti_status st = wrap_dim_of(n, int_at(n, 1), self->rank, &dim);
   if (st != AOTI_OK) return st;
@@ -271,7 +267,7 @@ SHAPE_FN(shape_unbind) {
 
 /* slice.Tensor(self, dim, start, end, step). */
 SHAPE_FN(shape_slice) {
-  const aoti_value *self = tensor_at(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   int32_t dim = 0;
   aoti_status st = wrap_dim_of(n, int_at(n, 1), self->rank, &dim);
   if (st != AOTI_OK) return st;
@@ -287,7 +283,7 @@ SHAPE_FN(shape_slice) {
 /* narrow(self, dim, start, length). */
 SHAPE_FN(shape_narrow) {
   (void)g;
-  const aoti_value *self = tensor_at(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   int32_t dim = 0;
   aoti_status st = wrap_dim_of(n, int_at(n, 1), self->rank, &dim);
   if (st != AOTI_OK) return st;
@@ -298,7 +294,7 @@ SHAPE_FN(shape_narrow) {
 /* select.int(self, dim, index): self without dim. */
 SHAPE_FN(shape_select) {
   (void)g;
-  const aoti_value *self = tensor_at(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   int32_t dim = 0;
   aoti_status st = wrap_dim_of(n, int_at(n, 1), self->rank, &dim);
   if (st != AOTI_OK) return st;
@@ -311,7 +307,7 @@ SHAPE_FN(shape_select) {
 /* The out-of-place writes (slice_scatter, select_scatter, copy): self's shape and dtype. */
 SHAPE_FN(shape_like_self) {
   (void)g;
-  const aoti_value *self = tensor_at(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   put_output(0, self->dtype, self->rank, self->dims, out_dtypes, out_ranks, out_dims);
   return AOTI_OK;
 }
@@ -322,7 +318,7 @@ static bool is_index_dtype(aoti_dtype t) { return t == AOTI_DTYPE_INT64 || t == 
  * of the indexed dims when those are adjacent, else B first, then the other dims. */
 SHAPE_FN(shape_index) {
   (void)g;
-  const aoti_value *self = tensor_at(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   const aoti_arg *indices = &n->args[1];
   if (indices->count > self->rank)
     return aoti_ops_node_error(n, "%d indices for a tensor of rank %d", indices->count, self->rank);
@@ -368,7 +364,7 @@ SHAPE_FN(shape_index) {
 
 /* index_select(self, dim, index): dim takes index's length. */
 SHAPE_FN(shape_index_select) {
-  const aoti_value *self = tensor_at(n, 0), *index = tensor_at(n, 2);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0), *index = aoti_node_tensor_arg(n, 2);
   int32_t dim = 0;
   aoti_status st = wrap_dim_of(n, int_at(n, 1), self->rank, &dim);
   if (st != AOTI_OK) return st;
@@ -386,7 +382,7 @@ SHAPE_FN(shape_index_select) {
 /* gather(self, dim, index): index's shape, self's dtype. */
 SHAPE_FN(shape_gather) {
   (void)g;
-  const aoti_value *self = tensor_at(n, 0), *index = tensor_at(n, 2);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0), *index = aoti_node_tensor_arg(n, 2);
   int32_t dim = 0;
   aoti_status st = wrap_dim_of(n, int_at(n, 1), self->rank, &dim);
   if (st != AOTI_OK) return st;
@@ -400,7 +396,7 @@ SHAPE_FN(shape_gather) {
 /* embedding(weight [V, D], indices [*]) -> [*, D]. */
 SHAPE_FN(shape_embedding) {
   (void)g;
-  const aoti_value *weight = tensor_at(n, 0), *indices = tensor_at(n, 1);
+  const aoti_value *weight = aoti_node_tensor_arg(n, 0), *indices = aoti_node_tensor_arg(n, 1);
   if (weight->rank != 2 || !is_index_dtype(indices->dtype) || indices->rank >= AOTI_MAX_RANK)
     return aoti_ops_node_error(n, "embedding needs a 2-D weight and int64/int32 indices, got rank %d and %s", weight->rank,
                       aoti_dtype_name(indices->dtype));
@@ -414,7 +410,7 @@ SHAPE_FN(shape_embedding) {
 /* as_strided(self, size, stride, storage_offset): `size`. */
 SHAPE_FN(shape_as_strided) {
   (void)g;
-  const aoti_value *self = tensor_at(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   const aoti_arg *size = &n->args[1], *stride = &n->args[2];
   if (size->count != stride->count || size->count > AOTI_MAX_RANK)
     return aoti_ops_node_error(n, "as_strided with %d sizes and %d strides", size->count, stride->count);
@@ -430,7 +426,7 @@ SHAPE_FN(shape_as_strided) {
 
 /* constant_pad_nd / pad (self, pad): pairs (before, after) from the last dim backwards. */
 SHAPE_FN(shape_pad) {
-  const aoti_value *self = tensor_at(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   const aoti_arg *pad = &n->args[1];
   if (pad->count % 2 != 0 || pad->count / 2 > self->rank)
     return aoti_ops_node_error(n, "pad list of %d items for a tensor of rank %d", pad->count, self->rank);
@@ -447,7 +443,7 @@ SHAPE_FN(shape_pad) {
 
 /* repeat(self, repeats): self's dims (padded with leading 1s) times the repeats. */
 SHAPE_FN(shape_repeat) {
-  const aoti_value *self = tensor_at(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   const aoti_arg *repeats = &n->args[1];
   if (repeats->count < self->rank || repeats->count > AOTI_MAX_RANK)
     return aoti_ops_node_error(n, "repeat with %d repeats for a tensor of rank %d", repeats->count, self->rank);
@@ -461,7 +457,7 @@ SHAPE_FN(shape_repeat) {
 
 /* unflatten.int(self, dim, sizes): dim becomes `sizes` (one may be -1). */
 SHAPE_FN(shape_unflatten) {
-  const aoti_value *self = tensor_at(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   const aoti_arg *sizes = &n->args[2];
   int32_t dim = 0;
   aoti_status st = wrap_dim_of(n, int_at(n, 1), self->rank, &dim);
@@ -494,7 +490,7 @@ SHAPE_FN(shape_unflatten) {
 /* expand_as(self, other): other's sizes. */
 SHAPE_FN(shape_expand_as) {
   (void)g;
-  const aoti_value *self = tensor_at(n, 0), *other = tensor_at(n, 1);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0), *other = aoti_node_tensor_arg(n, 1);
   if (other->rank < self->rank) return aoti_ops_node_error(n, "expand_as to a smaller rank");
   put_output(0, self->dtype, other->rank, other->dims, out_dtypes, out_ranks, out_dims);
   return AOTI_OK;
@@ -528,7 +524,7 @@ static aoti_dtype sum_dtype(const aoti_value *self, const aoti_arg *dtype) {
 static aoti_status reduce_shape(aoti_graph *g, const aoti_node *n, int dims_at, int keepdim_at, aoti_dtype dtype,
                                 aoti_dtype *out_dtypes, int32_t *out_ranks,
                                 const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
-  const aoti_value *self = tensor_at(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   bool mask[AOTI_MAX_RANK];
   const aoti_arg all = aoti_arg_none();
   if (!aoti_shape_reduced_dims(dims_at >= 0 ? &n->args[dims_at] : &all, self->rank, mask))
@@ -543,11 +539,11 @@ static aoti_status reduce_shape(aoti_graph *g, const aoti_node *n, int dims_at, 
 
 /* sum.dim_IntList / mean.dim (self, dim, keepdim, *, dtype). */
 SHAPE_FN(shape_sum_dim) {
-  return reduce_shape(g, n, 1, 2, sum_dtype(tensor_at(n, 0), &n->args[3]), out_dtypes, out_ranks, out_dims);
+  return reduce_shape(g, n, 1, 2, sum_dtype(aoti_node_tensor_arg(n, 0), &n->args[3]), out_dtypes, out_ranks, out_dims);
 }
 
 SHAPE_FN(shape_mean_dim) {
-  const aoti_value *self = tensor_at(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   const aoti_dtype dtype = n->args[3].kind == AOTI_ARG_SCALAR_TYPE ? (aoti_dtype)n->args[3].i : self->dtype;
   if (!is_floating(dtype)) return aoti_ops_node_error(n, "mean of a %s tensor (it needs a floating dtype)", aoti_dtype_name(dtype));
   return reduce_shape(g, n, 1, 2, dtype, out_dtypes, out_ranks, out_dims);
@@ -555,11 +551,11 @@ SHAPE_FN(shape_mean_dim) {
 
 /* sum / mean (self, *, dtype): every element. */
 SHAPE_FN(shape_sum_all) {
-  return reduce_shape(g, n, -1, -1, sum_dtype(tensor_at(n, 0), &n->args[1]), out_dtypes, out_ranks, out_dims);
+  return reduce_shape(g, n, -1, -1, sum_dtype(aoti_node_tensor_arg(n, 0), &n->args[1]), out_dtypes, out_ranks, out_dims);
 }
 
 SHAPE_FN(shape_mean_all) {
-  const aoti_value *self = tensor_at(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   const aoti_dtype dtype = n->args[1].kind == AOTI_ARG_SCALAR_TYPE ? (aoti_dtype)n->args[1].i : self->dtype;
   if (!is_floating(dtype)) return aoti_ops_node_error(n, "mean of a %s tensor (it needs a floating dtype)", aoti_dtype_name(dtype));
   return reduce_shape(g, n, -1, -1, dtype, out_dtypes, out_ranks, out_dims);
@@ -567,7 +563,7 @@ SHAPE_FN(shape_mean_all) {
 
 /* amax / amin (self, dim, keepdim), max.dim / min.dim (values and int64 indices): self's dtype. */
 SHAPE_FN(shape_extreme) {
-  return reduce_shape(g, n, 1, 2, tensor_at(n, 0)->dtype, out_dtypes, out_ranks, out_dims);
+  return reduce_shape(g, n, 1, 2, aoti_node_tensor_arg(n, 0)->dtype, out_dtypes, out_ranks, out_dims);
 }
 
 /* argmax / argmin (self, dim?, keepdim): int64. */
@@ -582,7 +578,7 @@ SHAPE_FN(shape_any_all) { return reduce_shape(g, n, -1, -1, AOTI_DTYPE_BOOL, out
 /* var / std .correction (self, dim?, *, correction, keepdim) and .dim (self, dim?, unbiased,
  * keepdim): floating. */
 SHAPE_FN(shape_var) {
-  const aoti_value *self = tensor_at(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   if (!is_floating(self->dtype)) return aoti_ops_node_error(n, "var/std of a %s tensor", aoti_dtype_name(self->dtype));
   return reduce_shape(g, n, 1, 3, self->dtype, out_dtypes, out_ranks, out_dims);
 }
@@ -590,7 +586,7 @@ SHAPE_FN(shape_var) {
 /* cumsum(self, dim, *, dtype): self's shape; sum's dtype rule. */
 SHAPE_FN(shape_cumsum) {
   (void)g;
-  const aoti_value *self = tensor_at(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   int32_t dim = 0;
   aoti_status st = wrap_dim_of(n, int_at(n, 1), self->rank, &dim);
   if (st != AOTI_OK) return st;
@@ -601,7 +597,7 @@ SHAPE_FN(shape_cumsum) {
 /* diff(self, n, dim, prepend, append): dim grows by prepend/append's sizes and shrinks by n;
  * bool gives bool (xor), other dtypes their own. */
 SHAPE_FN(shape_diff) {
-  const aoti_value *self = tensor_at(n, 0), *prepend = tensor_at(n, 3), *append = tensor_at(n, 4);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0), *prepend = aoti_node_tensor_arg(n, 3), *append = aoti_node_tensor_arg(n, 4);
   int32_t dim = 0;
   aoti_status st = wrap_dim_of(n, int_at(n, 2), self->rank, &dim);
   if (st != AOTI_OK) return st;

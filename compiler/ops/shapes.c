@@ -34,10 +34,6 @@ static dim_text text_of(const aoti_graph *g, const aoti_sx *e) {
   return t;
 }
 
-static const aoti_value *tensor_arg(const aoti_node *n, int i) {
-  return n->args[i].kind == AOTI_ARG_TENSOR ? n->args[i].tensor : NULL;
-}
-
 static int64_t int_arg(const aoti_node *n, int i) {
   int64_t v = 0;
   aoti_arg_get_int(&n->args[i], &v);
@@ -74,8 +70,7 @@ static aoti_status wrap_dim(const aoti_node *n, int64_t dim, int32_t rank, int32
   return AOTI_OK;
 }
 
-/* True when a and b certainly differ: both constant and unequal, or their ranges do not meet. */
-static bool provably_different(const aoti_graph *g, const aoti_sx *a, const aoti_sx *b) {
+bool aoti_ops_dims_differ(const aoti_graph *g, const aoti_sx *a, const aoti_sx *b) {
   if (a == b) return false;
   int64_t amin, amax, bmin, bmax;
   aoti_sx_bounds(g, a, &amin, &amax);
@@ -83,7 +78,7 @@ static bool provably_different(const aoti_graph *g, const aoti_sx *a, const aoti
   return amax < bmin || bmax < amin || (amin == amax && bmin == bmax);
 }
 
-static bool is_one(const aoti_sx *e) {
+bool aoti_ops_is_one(const aoti_sx *e) {
   int64_t v;
   return aoti_sx_is_const(e, &v) && v == 1;
 }
@@ -150,9 +145,9 @@ static aoti_status broadcast_dims(const aoti_graph *g, const aoti_node *n, const
   for (int32_t i = 0; i < out->rank; i++) {
     int32_t ia = a->rank - out->rank + i, ib = b->rank - out->rank + i;
     const aoti_sx *da = ia >= 0 ? a->dims[ia] : NULL, *db = ib >= 0 ? b->dims[ib] : NULL;
-    if (!da || (db && is_one(da)))
+    if (!da || (db && aoti_ops_is_one(da)))
       out->dims[i] = db;
-    else if (!db || is_one(db) || da == db)
+    else if (!db || aoti_ops_is_one(db) || da == db)
       out->dims[i] = da;
     else
       return aoti_ops_node_error(n, "sizes %s of '%s' and %s of '%s' do not broadcast (dim %d of the result)",
@@ -163,7 +158,7 @@ static aoti_status broadcast_dims(const aoti_graph *g, const aoti_node *n, const
 
 static aoti_status check_same_size(const aoti_graph *g, const aoti_node *n, const char *what, const aoti_sx *a,
                                    const aoti_sx *b) {
-  if (provably_different(g, a, b))
+  if (aoti_ops_dims_differ(g, a, b))
     return aoti_ops_node_error(n, "%s: %s vs %s", what, text_of(g, a).s, text_of(g, b).s);
   return AOTI_OK;
 }
@@ -202,7 +197,7 @@ static aoti_status check_bias(const aoti_graph *g, const aoti_node *n, const aot
     return aoti_ops_node_error(n, "'%s' has rank %d, more than the result's %d", bias->name, bias->rank, result->rank);
   for (int32_t i = 0; i < bias->rank; i++) {
     const aoti_sx *b = bias->dims[bias->rank - 1 - i], *r = result->dims[result->rank - 1 - i];
-    if (!is_one(b) && b != r && provably_different(g, b, r))
+    if (!aoti_ops_is_one(b) && b != r && aoti_ops_dims_differ(g, b, r))
       return aoti_ops_node_error(n, "'%s' size %s does not broadcast to the result's %s", bias->name, text_of(g, b).s,
                         text_of(g, r).s);
   }
@@ -215,7 +210,7 @@ static aoti_status check_bias(const aoti_graph *g, const aoti_node *n, const aot
 /* linear(input [*, in], weight [out, in] or [in], bias? [out]) -> [*, out] or [*]. */
 aoti_status aoti_shape_linear(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                               const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
-  const aoti_value *input = tensor_arg(n, 0), *weight = tensor_arg(n, 1), *bias = tensor_arg(n, 2);
+  const aoti_value *input = aoti_node_tensor_arg(n, 0), *weight = aoti_node_tensor_arg(n, 1), *bias = aoti_node_tensor_arg(n, 2);
   if (input->rank < 1) return aoti_ops_node_error(n, "'%s' must have rank 1 or more", input->name);
   if (weight->rank != 1 && weight->rank != 2)
     return aoti_ops_node_error(n, "'%s' must have rank 1 or 2, got rank %d", weight->name, weight->rank);
@@ -237,15 +232,15 @@ aoti_status aoti_shape_linear(aoti_graph *g, const aoti_node *n, aoti_dtype *out
 aoti_status aoti_shape_addmm(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                              const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
   shape out;
-  aoti_status st = matmul_2d(g, n, tensor_arg(n, 1), tensor_arg(n, 2), &out);
-  if (st == AOTI_OK) st = check_bias(g, n, tensor_arg(n, 0), &out);
+  aoti_status st = matmul_2d(g, n, aoti_node_tensor_arg(n, 1), aoti_node_tensor_arg(n, 2), &out);
+  if (st == AOTI_OK) st = check_bias(g, n, aoti_node_tensor_arg(n, 0), &out);
   return st == AOTI_OK ? emit(&out, out_dtypes, out_ranks, out_dims) : st;
 }
 
 aoti_status aoti_shape_mm(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                           const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
   shape out;
-  aoti_status st = matmul_2d(g, n, tensor_arg(n, 0), tensor_arg(n, 1), &out);
+  aoti_status st = matmul_2d(g, n, aoti_node_tensor_arg(n, 0), aoti_node_tensor_arg(n, 1), &out);
   return st == AOTI_OK ? emit(&out, out_dtypes, out_ranks, out_dims) : st;
 }
 
@@ -256,7 +251,7 @@ aoti_status aoti_shape_mm(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dty
 aoti_status aoti_shape_t(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                          const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
   (void)g;
-  shape out = shape_of(tensor_arg(n, 0));
+  shape out = shape_of(aoti_node_tensor_arg(n, 0));
   if (out.rank > 2) return aoti_ops_node_error(n, "t() expects a tensor of rank 2 or less, got rank %d", out.rank);
   if (out.rank == 2) {
     const aoti_sx *d0 = out.dims[0];
@@ -269,7 +264,7 @@ aoti_status aoti_shape_t(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtyp
 aoti_status aoti_shape_permute(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                                const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
   (void)g;
-  const aoti_value *self = tensor_arg(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   const aoti_arg *dims = &n->args[1];
   if (dims->count != self->rank)
     return aoti_ops_node_error(n, "permute got %d dims for a tensor of rank %d", dims->count, self->rank);
@@ -291,7 +286,7 @@ aoti_status aoti_shape_permute(aoti_graph *g, const aoti_node *n, aoti_dtype *ou
 aoti_status aoti_shape_transpose(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                                  const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
   (void)g;
-  shape out = shape_of(tensor_arg(n, 0));
+  shape out = shape_of(aoti_node_tensor_arg(n, 0));
   int32_t d0 = 0, d1 = 0;
   aoti_status st = wrap_dim(n, int_arg(n, 1), out.rank, &d0);
   if (st == AOTI_OK) st = wrap_dim(n, int_arg(n, 2), out.rank, &d1);
@@ -307,7 +302,7 @@ aoti_status aoti_shape_transpose(aoti_graph *g, const aoti_node *n, aoti_dtype *
 /* expand(self, size): new leading dims; -1 keeps a size; a size-1 dim takes the new size. */
 aoti_status aoti_shape_expand(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                               const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
-  const aoti_value *self = tensor_arg(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   const aoti_arg *size = &n->args[1];
   if (size->count < self->rank || size->count > AOTI_MAX_RANK)
     return aoti_ops_node_error(n, "expand to %d dims from a tensor of rank %d", size->count, self->rank);
@@ -325,7 +320,7 @@ aoti_status aoti_shape_expand(aoti_graph *g, const aoti_node *n, aoti_dtype *out
     const aoti_sx *have = self->dims[i - lead];
     if (keep || want == have) {
       out.dims[i] = have;
-    } else if (is_one(have)) {
+    } else if (aoti_ops_is_one(have)) {
       out.dims[i] = want;
     } else {
       return aoti_ops_node_error(n, "expand: size %s of dim %d cannot become %s", text_of(g, have).s, i - lead,
@@ -342,7 +337,7 @@ aoti_status aoti_shape_expand(aoti_graph *g, const aoti_node *n, aoti_dtype *out
 /* view(self, size): at most one -1, solved as numel(self) // (product of the other sizes). */
 aoti_status aoti_shape_view(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                             const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
-  const aoti_value *self = tensor_arg(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   const aoti_arg *size = &n->args[1];
   if (size->count > AOTI_MAX_RANK) return aoti_ops_node_error(n, "view to %d dims (at most %d)", size->count, AOTI_MAX_RANK);
   shape out = {self->dtype, size->count, {0}};
@@ -372,7 +367,7 @@ aoti_status aoti_shape_view(aoti_graph *g, const aoti_node *n, aoti_dtype *out_d
 aoti_status aoti_shape_same(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                             const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
   (void)g;
-  shape out = shape_of(tensor_arg(n, 0));
+  shape out = shape_of(aoti_node_tensor_arg(n, 0));
   return emit(&out, out_dtypes, out_ranks, out_dims);
 }
 
@@ -380,7 +375,7 @@ aoti_status aoti_shape_same(aoti_graph *g, const aoti_node *n, aoti_dtype *out_d
 aoti_status aoti_shape_same_float(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                                   const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
   (void)g;
-  shape out = shape_of(tensor_arg(n, 0));
+  shape out = shape_of(aoti_node_tensor_arg(n, 0));
   if (!is_floating(out.dtype)) out.dtype = AOTI_DTYPE_FLOAT32;
   return emit(&out, out_dtypes, out_ranks, out_dims);
 }
@@ -392,7 +387,7 @@ aoti_status aoti_ops_broadcast_shape(aoti_graph *g, const aoti_node *n, int32_t 
   const aoti_value *acc = NULL;
   aoti_value merged; /* the running broadcast shape, as a value for broadcast_dims' messages */
   for (int32_t i = 0; i < count && i < n->num_args; i++) {
-    const aoti_value *v = tensor_arg(n, i);
+    const aoti_value *v = aoti_node_tensor_arg(n, i);
     if (!v) continue;
     if (acc) {
       aoti_status st = broadcast_dims(g, n, acc, v, &out);
@@ -428,7 +423,7 @@ aoti_status aoti_shape_broadcast_div(aoti_graph *g, const aoti_node *n, aoti_dty
 
 aoti_status aoti_shape_unsqueeze(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                                  const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
-  shape out = shape_of(tensor_arg(n, 0));
+  shape out = shape_of(aoti_node_tensor_arg(n, 0));
   if (out.rank == AOTI_MAX_RANK) return aoti_ops_node_error(n, "unsqueeze beyond rank %d", AOTI_MAX_RANK);
   int32_t d = 0;
   aoti_status st = wrap_dim(n, int_arg(n, 1), out.rank + 1, &d);
@@ -442,7 +437,7 @@ aoti_status aoti_shape_unsqueeze(aoti_graph *g, const aoti_node *n, aoti_dtype *
 /* Removes the listed dims whose size is 1; a listed dim of another size stays (PyTorch's no-op). */
 static aoti_status squeeze(const aoti_node *n, const aoti_arg *dims, int32_t count, aoti_dtype *out_dtypes,
                            int32_t *out_ranks, const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
-  const aoti_value *self = tensor_arg(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   bool drop[AOTI_MAX_RANK] = {false};
   for (int32_t i = 0; i < count; i++) {
     int64_t dim = 0;
@@ -450,7 +445,7 @@ static aoti_status squeeze(const aoti_node *n, const aoti_arg *dims, int32_t cou
     aoti_arg_get_int(&dims[i], &dim);
     aoti_status st = wrap_dim(n, dim, self->rank, &d);
     if (st != AOTI_OK) return st;
-    drop[d] = self->rank > 0 && is_one(self->dims[d]);
+    drop[d] = self->rank > 0 && aoti_ops_is_one(self->dims[d]);
   }
   shape out = {self->dtype, 0, {0}};
   for (int32_t d = 0; d < self->rank; d++)
@@ -473,7 +468,7 @@ aoti_status aoti_shape_squeeze_dims(aoti_graph *g, const aoti_node *n, aoti_dtyp
 /* flatten(self, start_dim, end_dim): dims start..end become their product; a 0-d tensor gives [1]. */
 aoti_status aoti_shape_flatten(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                                const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
-  const aoti_value *self = tensor_arg(n, 0);
+  const aoti_value *self = aoti_node_tensor_arg(n, 0);
   int32_t start = 0, end = 0;
   aoti_status st = wrap_dim(n, int_arg(n, 1), self->rank, &start);
   if (st == AOTI_OK) st = wrap_dim(n, int_arg(n, 2), self->rank, &end);
@@ -511,7 +506,7 @@ static int64_t sample_value(const aoti_symbol *s, int k, int i) {
 
 bool aoti_ops_dims_may_differ(const aoti_graph *g, const aoti_sx *a, const aoti_sx *b) {
   if (a == b) return false;
-  if (provably_different(g, a, b)) return true;
+  if (aoti_ops_dims_differ(g, a, b)) return true;
   enum { SAMPLES = 16 };
   int64_t *syms = malloc(((size_t)g->num_symbols + 1) * sizeof *syms);
   bool differ = !syms; /* without memory to sample, keep to the strict answer */

@@ -5,11 +5,14 @@ Run from the repository root with the project venv:
     ~/.cache/aoti/venv/bin/python tests/ir/gen_op_shapes.py
 
 Line format (one case a line, '#' lines are comments):
-    <target>|<inputs>|<args>|<out dtype>|<out dims>
+    <target>|<inputs>|<args>|<out dtypes>|<out dims>
     inputs: tensors as dtype:dims separated by ';' (f32:2,3;i64:4), '-' when none
     args:   name=value separated by ' ', value T<k> (input k), an int, a float, True/False,
-            None, [a,b] (a list of ints), 'text' (a string), dt:<dtype> (a ScalarType) or dev:cpu
+            None, [a,b] (a list of ints or floats; [] is empty), [T0,None,T1] (a Tensor[] or
+            Tensor?[] list), 'text' (a string), dt:<dtype> (a ScalarType) or dev:cpu
     dims:   comma-separated sizes ('' for a 0-d tensor)
+    Ops with several outputs (a tuple, or a Tensor[] return such as split's) list them in order,
+    separated by ';', in both output fields: f32;i64|2,3;2,3 (a 0-d output is empty: f32;f32|2;).
 """
 import torch
 
@@ -205,6 +208,218 @@ POINTWISE_CASES = [
     ("arange.start_step", [], "start=10 end=0 step=-3 dtype=dt:f32"),
 ]
 
+# The conv family (compiler/ops/ops_conv.c): convolution, batch norm (inference), pooling.
+BN = "input=T0 weight=T1 bias=T2 running_mean=T3 running_var=T4"
+BN_IN = ["f32:2,3,4,4", "f32:3", "f32:3", "f32:3", "f32:3"]
+CONV_CASES = [
+    ("conv2d.default", ["f32:2,3,8,8", "f32:4,3,3,3", "f32:4"], "input=T0 weight=T1 bias=T2"),
+    ("conv2d.default", ["f32:1,4,9,7", "f32:6,2,3,3"],
+     "input=T0 weight=T1 stride=[2,1] padding=[1,2] dilation=[2,1] groups=2"),
+    ("conv2d.default", ["f32:3,10,10", "f32:4,3,2,4"], "input=T0 weight=T1 stride=[3,2] padding=[0,1]"),
+    ("conv2d.default", ["f32:2,4,6,6", "f32:4,1,3,3"], "input=T0 weight=T1 padding=[1,1] groups=4"),
+    ("conv2d.padding", ["f32:2,3,8,7", "f32:4,3,3,3", "f32:4"], "input=T0 weight=T1 bias=T2 padding='same'"),
+    ("conv2d.padding", ["f32:1,2,9,8", "f32:4,2,4,2"], "input=T0 weight=T1 padding='same' dilation=[2,3]"),
+    ("conv2d.padding", ["f32:1,4,9,8", "f32:2,2,3,2"], "input=T0 weight=T1 stride=[2,3] padding='valid' groups=2"),
+    ("conv1d.default", ["f32:2,3,10", "f32:5,3,3", "f32:5"], "input=T0 weight=T1 bias=T2"),
+    ("conv1d.default", ["f32:2,4,11", "f32:6,2,3"], "input=T0 weight=T1 stride=[2] padding=[1] dilation=[2] groups=2"),
+    ("conv1d.default", ["f32:3,10", "f32:5,3,4"], "input=T0 weight=T1 stride=[3]"),
+    ("convolution.default", ["f32:2,3,8,8", "f32:4,3,3,3", "f32:4"],
+     "input=T0 weight=T1 bias=T2 stride=[2,2] padding=[1,1] dilation=[1,1] transposed=False output_padding=[0,0] groups=1"),
+    ("convolution.default", ["f32:1,4,9,7", "f32:6,2,3,3"],
+     "input=T0 weight=T1 bias=None stride=[1,2] padding=[0,1] dilation=[2,2] transposed=False output_padding=[0,0] groups=2"),
+    ("convolution.default", ["f32:2,3,10", "f32:5,3,3"],
+     "input=T0 weight=T1 bias=None stride=[2] padding=[1] dilation=[1] transposed=False output_padding=[0] groups=1"),
+    ("batch_norm.default", BN_IN, BN + " training=False momentum=0.1 eps=0.001 cudnn_enabled=False"),
+    ("batch_norm.default", ["f32:4,3", "f32:3", "f32:3", "f32:3", "f32:3"],
+     BN + " training=False momentum=0.1 eps=0.001 cudnn_enabled=True"),
+    ("batch_norm.default", ["f32:2,3,5", "f32:3", "f32:3"],
+     "input=T0 weight=None bias=None running_mean=T1 running_var=T2 training=False momentum=0.1 eps=0.001 "
+     "cudnn_enabled=False"),
+    ("_native_batch_norm_legit_no_training.default", BN_IN, BN + " momentum=0.1 eps=0.001"),
+    ("_native_batch_norm_legit_no_training.default", ["f32:4,3", "f32:3", "f32:3"],
+     "input=T0 weight=None bias=None running_mean=T1 running_var=T2 momentum=0.1 eps=0.001"),
+    ("native_batch_norm.default", BN_IN, BN + " training=False momentum=0.1 eps=0.001"),
+    ("native_batch_norm.default", ["f32:2,3,5", "f32:3", "f32:3"],
+     "input=T0 weight=None bias=None running_mean=T1 running_var=T2 training=False momentum=0.1 eps=0.001"),
+    ("max_pool2d.default", ["f32:2,3,9,9"], "self=T0 kernel_size=[3,3] stride=[2,2] padding=[1,1]"),
+    ("max_pool2d.default", ["f32:2,3,8,7"], "self=T0 kernel_size=[2,2]"),
+    ("max_pool2d.default", ["f32:3,10,9"], "self=T0 kernel_size=[3,2] stride=[2,1] padding=[1,0] dilation=[2,3]"),
+    ("max_pool2d.default", ["f32:1,1,8,8"], "self=T0 kernel_size=[3,3] stride=[2,2] ceil_mode=True"),
+    ("max_pool2d.default", ["f32:1,1,5,5"], "self=T0 kernel_size=[2,2] stride=[2,2] padding=[1,1] ceil_mode=True"),
+    ("max_pool2d.default", ["f32:1,2,7,6"], "self=T0 kernel_size=[3] stride=[2] padding=[1] ceil_mode=True"),
+    ("max_pool2d_with_indices.default", ["f32:2,3,9,9"], "self=T0 kernel_size=[3,3] stride=[2,2] padding=[1,1]"),
+    ("max_pool2d_with_indices.default", ["f32:1,1,5,5"],
+     "self=T0 kernel_size=[2,2] stride=[2,2] padding=[1,1] ceil_mode=True"),
+    ("max_pool2d_with_indices.default", ["f32:3,8,10"], "self=T0 kernel_size=[2,3] dilation=[2,1]"),
+    ("avg_pool2d.default", ["f32:2,3,9,9"], "self=T0 kernel_size=[3,3] stride=[2,2] padding=[1,1]"),
+    ("avg_pool2d.default", ["f32:2,3,8,7"], "self=T0 kernel_size=[2,2]"),
+    ("avg_pool2d.default", ["f32:1,1,5,5"],
+     "self=T0 kernel_size=[2,2] stride=[2,2] padding=[1,1] ceil_mode=True count_include_pad=False"),
+    ("avg_pool2d.default", ["f32:3,7,8"], "self=T0 kernel_size=[3,2] stride=[2,2] ceil_mode=True divisor_override=2"),
+    ("adaptive_avg_pool2d.default", ["f32:2,3,7,9"], "self=T0 output_size=[3,4]"),
+    ("adaptive_avg_pool2d.default", ["f32:2,3,7,9"], "self=T0 output_size=[1,1]"),
+    ("_adaptive_avg_pool2d.default", ["f32:2,3,7,9"], "self=T0 output_size=[3,4]"),
+    ("_adaptive_avg_pool2d.default", ["f32:3,4,6"], "self=T0 output_size=[8,1]"),
+]
+
+# The shape family (compiler/ops/ops_shape.c): joining, splitting, slicing, indexing, padding,
+# reductions.
+BIG = 9223372036854775807
+SHAPE_CASES = [
+    ("cat.default", ["f32:2,3", "f32:2,5"], "tensors=[T0,T1] dim=1"),
+    ("cat.default", ["f32:2,3", "f32:4,3", "f32:1,3"], "tensors=[T0,T1,T2]"),
+    ("cat.default", ["i64:2,3,1", "i64:2,3,4"], "tensors=[T0,T1] dim=-1"),
+    ("cat.default", ["f32:0", "f32:2,3", "f32:2,2"], "tensors=[T0,T1,T2] dim=1"),
+    ("stack.default", ["f32:2,3", "f32:2,3", "f32:2,3"], "tensors=[T0,T1,T2]"),
+    ("stack.default", ["f32:2,3", "f32:2,3"], "tensors=[T0,T1] dim=1"),
+    ("stack.default", ["i32:2,3", "i32:2,3"], "tensors=[T0,T1] dim=-1"),
+    ("split.Tensor", ["f32:5,4"], "self=T0 split_size=2"),
+    ("split.Tensor", ["f32:2,7"], "self=T0 split_size=3 dim=1"),
+    ("split.Tensor", ["f32:2,6"], "self=T0 split_size=3 dim=-1"),
+    ("split_with_sizes.default", ["f32:2,6"], "self=T0 split_sizes=[1,3,2] dim=-1"),
+    ("split_with_sizes.default", ["i64:5,2"], "self=T0 split_sizes=[4,1]"),
+    ("chunk.default", ["f32:7,2"], "self=T0 chunks=3"),
+    ("chunk.default", ["f32:2,6"], "self=T0 chunks=4 dim=1"),
+    ("chunk.default", ["f32:2,8"], "self=T0 chunks=2 dim=-1"),
+    ("unbind.int", ["f32:3,2,4"], "self=T0 dim=1"),
+    ("unbind.int", ["i64:3,2"], "self=T0"),
+    ("slice.Tensor", ["f32:4,10"], "self=T0 dim=1 start=2 end=8 step=2"),
+    ("slice.Tensor", ["f32:4,10"], "self=T0 dim=-1 start=-3"),
+    ("slice.Tensor", ["f32:4,10"], "self=T0 start=1 end=%d" % BIG),
+    ("slice.Tensor", ["f32:4,10"], "self=T0 dim=1 start=None end=-2 step=3"),
+    ("slice.Tensor", ["f32:4,10"], "self=T0 dim=1 start=12 end=20"),
+    ("select.int", ["f32:3,4,5"], "self=T0 dim=1 index=-1"),
+    ("select.int", ["i64:3"], "self=T0 dim=0 index=2"),
+    ("narrow.default", ["f32:4,10"], "self=T0 dim=1 start=2 length=5"),
+    ("narrow.default", ["f32:4,10"], "self=T0 dim=-2 start=1 length=3"),
+    ("as_strided.default", ["f32:4,6"], "self=T0 size=[3,4] stride=[6,1] storage_offset=2"),
+    ("as_strided.default", ["f32:4,6"], "self=T0 size=[2,2,3] stride=[12,1,2]"),
+    ("slice_scatter.default", ["f32:4,10", "f32:4,3"], "self=T0 src=T1 dim=1 start=2 end=8 step=2"),
+    ("slice_scatter.default", ["f32:4,10", "f32:2,10"], "self=T0 src=T1 start=2"),
+    ("select_scatter.default", ["f32:3,4", "f32:3"], "self=T0 src=T1 dim=1 index=0"),
+    ("copy.default", ["f32:2,3", "i64:3"], "self=T0 src=T1"),
+    ("copy.default", ["i32:2,3", "f32:2,3"], "self=T0 src=T1 non_blocking=False"),
+    ("copy_.default", ["f32:2,3", "f64:1"], "self=T0 src=T1"),
+    ("index.Tensor", ["f32:4,5,6", "i64:2,3"], "self=T0 indices=[None,T1]"),
+    ("index.Tensor", ["f32:4,5,6", "i64:3"], "self=T0 indices=[T1]"),
+    ("index.Tensor", ["f32:4,5,6", "i64:2,1", "i64:3"], "self=T0 indices=[T1,None,T2]"),
+    ("index.Tensor", ["f32:4,5,6", "i32:2,1", "i64:3"], "self=T0 indices=[None,T1,T2]"),
+    ("index_select.default", ["f32:4,5", "i64:3"], "self=T0 dim=1 index=T1"),
+    ("index_select.default", ["f32:4,5", "i32:"], "self=T0 dim=0 index=T1"),
+    ("gather.default", ["f32:4,5", "i64:4,2"], "self=T0 dim=1 index=T1"),
+    ("gather.default", ["i32:4,5", "i64:2,5"], "self=T0 dim=0 index=T1"),
+    ("embedding.default", ["f32:10,4", "i64:2,3"], "weight=T0 indices=T1"),
+    ("embedding.default", ["f32:10,4", "i32:5"], "weight=T0 indices=T1 padding_idx=0"),
+    ("constant_pad_nd.default", ["f32:2,3,4"], "self=T0 pad=[1,2] value=0.5"),
+    ("constant_pad_nd.default", ["f32:2,3,4"], "self=T0 pad=[1,1,2,0]"),
+    ("constant_pad_nd.default", ["i64:2,3,4"], "self=T0 pad=[-1,0,0,1,2,2]"),
+    ("pad.default", ["f32:2,3,4"], "self=T0 pad=[1,2,0,1] mode='constant' value=1.0"),
+    ("pad.default", ["f32:1,3,5"], "self=T0 pad=[2,1] mode='reflect'"),
+    ("pad.default", ["f32:1,2,3,5"], "self=T0 pad=[2,1,1,1] mode='replicate'"),
+    ("pad.default", ["f32:1,3,5"], "self=T0 pad=[3,1] mode='circular'"),
+    ("roll.default", ["f32:3,4"], "self=T0 shifts=[1] dims=[0]"),
+    ("roll.default", ["f32:3,4"], "self=T0 shifts=[2]"),
+    ("roll.default", ["i64:3,4"], "self=T0 shifts=[1,-1] dims=[0,1]"),
+    ("flip.default", ["f32:2,3,4"], "self=T0 dims=[0,-1]"),
+    ("repeat.default", ["f32:2,3"], "self=T0 repeats=[2,1,3]"),
+    ("repeat.default", ["i64:3"], "self=T0 repeats=[2]"),
+    ("unflatten.int", ["f32:2,12"], "self=T0 dim=1 sizes=[3,-1]"),
+    ("unflatten.int", ["f32:6,5"], "self=T0 dim=0 sizes=[2,3]"),
+    ("expand_as.default", ["f32:3,1", "f32:2,3,4"], "self=T0 other=T1"),
+    ("expand_as.default", ["i64:4", "f32:2,4"], "self=T0 other=T1"),
+    ("sum.dim_IntList", ["f32:2,3,4"], "self=T0 dim=[1] keepdim=True"),
+    ("sum.dim_IntList", ["f32:2,3,4"], "self=T0 dim=[0,-1]"),
+    ("sum.dim_IntList", ["i32:2,3"], "self=T0 dim=[1]"),
+    ("sum.dim_IntList", ["b:2,3"], "self=T0 dim=[0]"),
+    ("sum.dim_IntList", ["f32:2,3"], "self=T0 dim=[1] dtype=dt:f64"),
+    ("sum.dim_IntList", ["f32:2,3"], "self=T0 dim=None"),
+    ("sum.dim_IntList", ["f32:2,3"], "self=T0 dim=[] keepdim=True"),
+    ("sum.default", ["f32:2,3"], "self=T0"),
+    ("sum.default", ["i8:2,3"], "self=T0"),
+    ("sum.default", ["i64:3"], "self=T0 dtype=dt:f32"),
+    ("mean.dim", ["f32:2,3,4"], "self=T0 dim=[-1] keepdim=True"),
+    ("mean.dim", ["f64:2,3,4"], "self=T0 dim=[0,2]"),
+    ("mean.dim", ["i64:2,3"], "self=T0 dim=[1] dtype=dt:f32"),
+    ("mean.default", ["f32:2,3"], "self=T0"),
+    ("mean.default", ["i32:2,3"], "self=T0 dtype=dt:f64"),
+    ("amax.default", ["f32:2,3,4"], "self=T0 dim=[1]"),
+    ("amax.default", ["f32:2,3"], "self=T0"),
+    ("amax.default", ["i64:2,3,4"], "self=T0 dim=[0,2] keepdim=True"),
+    ("amin.default", ["f32:2,3,4"], "self=T0 dim=[-1] keepdim=True"),
+    ("amin.default", ["i32:2,3"], "self=T0"),
+    ("max.dim", ["f32:2,3,4"], "self=T0 dim=1"),
+    ("max.dim", ["i64:2,3"], "self=T0 dim=-1 keepdim=True"),
+    ("min.dim", ["f32:2,3,4"], "self=T0 dim=0 keepdim=True"),
+    ("min.dim", ["f32:5"], "self=T0 dim=0"),
+    ("argmax.default", ["f32:2,3"], "self=T0"),
+    ("argmax.default", ["f32:2,3,4"], "self=T0 dim=1 keepdim=True"),
+    ("argmin.default", ["i32:2,3"], "self=T0 dim=0"),
+    ("argmin.default", ["f32:2,3"], "self=T0 dim=None keepdim=False"),
+    ("any.dim", ["f32:2,3"], "self=T0 dim=1"),
+    ("any.dim", ["b:2,3,4"], "self=T0 dim=-1 keepdim=True"),
+    ("any.dims", ["b:2,3,4"], "self=T0 dim=[0,2]"),
+    ("any.dims", ["i64:2,3"], "self=T0 keepdim=True"),
+    ("all.dim", ["b:2,3"], "self=T0 dim=0"),
+    ("all.dim", ["f32:2,3"], "self=T0 dim=1 keepdim=True"),
+    ("any.default", ["b:2,3"], "self=T0"),
+    ("any.default", ["f32:2,3"], "self=T0"),
+    ("all.default", ["i64:2,3"], "self=T0"),
+    ("var.correction", ["f32:2,3,4"], "self=T0 dim=[1]"),
+    ("var.correction", ["f32:2,3,4"], "self=T0 dim=[0,2] correction=0 keepdim=True"),
+    ("var.correction", ["f64:2,3"], "self=T0"),
+    ("std.correction", ["f32:2,3,4"], "self=T0 dim=[-1] correction=1"),
+    ("std.correction", ["f32:2,3"], "self=T0 dim=None keepdim=True"),
+    ("var.dim", ["f32:2,3,4"], "self=T0 dim=[1] unbiased=False"),
+    ("var.dim", ["f32:2,3,4"], "self=T0 dim=[0,1] keepdim=True"),
+    ("std.dim", ["f64:2,3"], "self=T0 dim=[1]"),
+    ("std.dim", ["f32:2,3"], "self=T0 dim=None unbiased=True keepdim=True"),
+    ("cumsum.default", ["f32:2,3"], "self=T0 dim=1"),
+    ("cumsum.default", ["i32:2,3"], "self=T0 dim=0"),
+    ("cumsum.default", ["b:4"], "self=T0 dim=-1"),
+    ("cumsum.default", ["i64:2,3"], "self=T0 dim=1 dtype=dt:f32"),
+    ("diff.default", ["f32:2,5"], "self=T0"),
+    ("diff.default", ["f32:4,3"], "self=T0 n=2 dim=0"),
+    ("diff.default", ["i64:2,5", "i64:2,2", "i64:2,1"], "self=T0 dim=1 prepend=T1 append=T2"),
+    ("diff.default", ["f32:3"], "self=T0 n=5"),
+    ("diff.default", ["b:6"], "self=T0"),
+]
+
+# The nn family (compiler/ops/ops_nn.c): layer norm, softmax, batched matmul, attention.
+NN_CASES = [
+    ("layer_norm.default", ["f32:2,3,4", "f32:4", "f32:4"], "input=T0 normalized_shape=[4] weight=T1 bias=T2"),
+    ("layer_norm.default", ["f32:2,3,4"], "input=T0 normalized_shape=[3,4] eps=0.001"),
+    ("native_layer_norm.default", ["f32:2,3,4", "f32:4", "f32:4"],
+     "input=T0 normalized_shape=[4] weight=T1 bias=T2 eps=0.001"),
+    ("native_layer_norm.default", ["f32:2,3,4"], "input=T0 normalized_shape=[3,4] weight=None bias=None eps=0.001"),
+    ("native_layer_norm.default", ["f64:5"], "input=T0 normalized_shape=[5] weight=None bias=None eps=0.001"),
+    ("softmax.int", ["f32:2,3"], "self=T0 dim=1"),
+    ("softmax.int", ["f32:2,3,4"], "self=T0 dim=-2 dtype=dt:f64"),
+    ("softmax.int", ["f32:"], "self=T0 dim=0"),
+    ("_softmax.default", ["f32:2,3"], "self=T0 dim=-1 half_to_float=False"),
+    ("log_softmax.int", ["f64:2,3"], "self=T0 dim=0"),
+    ("log_softmax.int", ["f32:2,3"], "self=T0 dim=1 dtype=dt:f64"),
+    ("_log_softmax.default", ["f32:2,3,4"], "self=T0 dim=2 half_to_float=False"),
+    ("bmm.default", ["f32:2,3,4", "f32:2,4,5"], "self=T0 mat2=T1"),
+    ("baddbmm.default", ["f32:2,3,5", "f32:2,3,4", "f32:2,4,5"], "self=T0 batch1=T1 batch2=T2"),
+    ("baddbmm.default", ["f32:5", "f32:2,3,4", "f32:2,4,5"], "self=T0 batch1=T1 batch2=T2 beta=0.5 alpha=2"),
+    ("matmul.default", ["f32:3", "f32:3"], "self=T0 other=T1"),
+    ("matmul.default", ["f32:3", "f32:3,4"], "self=T0 other=T1"),
+    ("matmul.default", ["f32:2,3", "f32:3"], "self=T0 other=T1"),
+    ("matmul.default", ["f32:2,3", "f32:3,4"], "self=T0 other=T1"),
+    ("matmul.default", ["f32:5,2,3", "f32:3,4"], "self=T0 other=T1"),
+    ("matmul.default", ["f32:3", "f32:5,3,4"], "self=T0 other=T1"),
+    ("matmul.default", ["f32:5,1,2,3", "f32:6,3,4"], "self=T0 other=T1"),
+    ("matmul.default", ["f32:5,2,3", "f32:3"], "self=T0 other=T1"),
+    ("scaled_dot_product_attention.default", ["f32:2,4,6,8", "f32:2,4,5,8", "f32:2,4,5,3"],
+     "query=T0 key=T1 value=T2"),
+    ("scaled_dot_product_attention.default", ["f32:2,6,8", "f32:2,6,8", "f32:2,6,8", "b:6,6"],
+     "query=T0 key=T1 value=T2 attn_mask=T3 scale=0.5"),
+    ("scaled_dot_product_attention.default", ["f32:1,2,4,8", "f32:1,2,4,8", "f32:1,2,4,8"],
+     "query=T0 key=T1 value=T2 dropout_p=0.0 is_causal=True"),
+    ("scaled_dot_product_attention.default", ["f32:1,4,3,8", "f32:1,2,5,8", "f32:1,2,5,6"],
+     "query=T0 key=T1 value=T2 enable_gqa=True"),
+]
+
 
 def make_tensor(spec):
     dtype, dims = spec.split(":")
@@ -222,7 +437,7 @@ def parse_value(text, tensors):
     if text.startswith("T") and text[1:].isdigit():
         return tensors[int(text[1:])]
     if text.startswith("["):
-        return [int(v) for v in text[1:-1].split(",")]
+        return [parse_value(v, tensors) for v in text[1:-1].split(",")] if len(text) > 2 else []
     if text in ("True", "False"):
         return text == "True"
     if text == "None":
@@ -232,14 +447,16 @@ def parse_value(text, tensors):
 
 def main():
     lines = ["# Generated by tests/ir/gen_op_shapes.py with torch " + torch.__version__ + " (eager)."]
-    for target, inputs, args in CASES + POINTWISE_CASES:
+    for target, inputs, args in CASES + POINTWISE_CASES + CONV_CASES + SHAPE_CASES + NN_CASES:
         tensors = [make_tensor(s) for s in inputs]
         kwargs = dict(a.split("=", 1) for a in args.split())
         name, overload = target.rsplit(".", 1)
         op = getattr(getattr(torch.ops.aten, name), overload)
         out = op(**{k: parse_value(v, tensors) for k, v in kwargs.items()})
-        dims = ",".join(str(d) for d in out.shape)
-        lines.append("|".join([target, ";".join(inputs) or "-", args, NAMES[out.dtype], dims]))
+        outs = list(out) if isinstance(out, (tuple, list)) else [out]
+        dtypes = ";".join(NAMES[t.dtype] for t in outs)
+        dims = ";".join(",".join(str(d) for d in t.shape) for t in outs)
+        lines.append("|".join([target, ";".join(inputs) or "-", args, dtypes, dims]))
     with open("tests/ir/op_shapes.txt", "w") as f:
         f.write("\n".join(lines) + "\n")
 

@@ -540,17 +540,28 @@ aoti_arg arg_of(aoti_graph *g, const std::string &text, const std::vector<aoti_v
   if (text[0] == 'T' && text != "True") return aoti_arg_tensor(inputs.at(std::stoul(text.substr(1))));
   if (text == "True" || text == "False") return aoti_arg_bool(text == "True");
   if (text == "None") return aoti_arg_none();
-  if (text[0] == '[') {
+  if (text[0] == '[') {  // ints, floats, or tensors and Nones (a Tensor[] / Tensor?[] argument)
+    std::vector<std::string> texts = split(text.substr(1, text.size() - 2), ',');
+    const bool tensors = !texts.empty() && (texts[0] == "None" || (texts[0][0] == 'T' && texts[0] != "True"));
     std::vector<aoti_arg> items;
-    for (const std::string &v : split(text.substr(1, text.size() - 2), ',')) items.push_back(aoti_arg_int(std::stoll(v)));
-    return aoti_arg_list(g, AOTI_ARG_LIST, items.data(), (int32_t)items.size());
+    for (const std::string &v : texts) items.push_back(arg_of(g, v, inputs));
+    return aoti_arg_list(g, tensors ? AOTI_ARG_TENSORS : AOTI_ARG_LIST, items.data(), (int32_t)items.size());
   }
   if (text.find('.') != std::string::npos) return aoti_arg_float(std::stod(text));
   return aoti_arg_int(std::stoll(text));
 }
 
-// Builds the case's graph with the output declared as `out_dims`; returns the bind status.
-aoti_status bind_case(const std::vector<std::string> &f, const std::string &out_dims) {
+// The outputs of a case, one string each: fields 4 and 5 separate several outputs with ';'
+// ("f32;i64" and "2,3;2,3"); a single 0-d output has empty dims.
+std::vector<std::string> outputs_of(const std::string &text) {
+  std::vector<std::string> out = split(text, ';');
+  if (out.empty()) out.push_back("");
+  return out;
+}
+
+// Builds the case's graph with the outputs declared as `out_dims` (one string per output);
+// returns the bind status.
+aoti_status bind_case(const std::vector<std::string> &f, const std::vector<std::string> &out_dims) {
   aoti_graph *g = aoti_graph_create();
   std::vector<aoti_value *> inputs;
   if (f[1] != "-") {
@@ -569,9 +580,14 @@ aoti_status bind_case(const std::vector<std::string> &f, const std::string &out_
     size_t eq = a.find('=');
     aoti_node_add_named(g, n, a.substr(0, eq).c_str(), arg_of(g, a.substr(eq + 1), inputs));
   }
-  std::vector<const aoti_sx *> dims = dims_of(g, out_dims);
-  aoti_value *out = aoti_graph_add_value(g, "out", dtype_of(f[3]), (int32_t)dims.size(), dims.data());
-  aoti_node_add_output(g, n, out);
+  std::vector<std::string> out_dtypes = outputs_of(f[3]);
+  for (size_t k = 0; k < out_dims.size(); k++) {
+    std::vector<const aoti_sx *> dims = dims_of(g, out_dims[k]);
+    std::string name = "out" + std::to_string(k);
+    aoti_value *out = aoti_graph_add_value(g, name.c_str(), dtype_of(out_dtypes.at(k)), (int32_t)dims.size(),
+                                           dims.data());
+    aoti_node_add_output(g, n, out);
+  }
   aoti_status st = aoti_ops_bind(g);
   aoti_graph_destroy(g);
   return st;
@@ -587,13 +603,19 @@ TEST(OpShapes, MatchPyTorchEager) {
     if (line.empty() || line[0] == '#') continue;
     std::vector<std::string> f = split(line, '|');
     ASSERT_EQ(f.size(), 5u) << line;
-    EXPECT_EQ(bind_case(f, f[4]), AOTI_OK) << line << "\n" << aoti_last_error();
-    // The same case declared with its last size one larger (or an extra dim for 0-d) must fail.
-    std::vector<std::string> dims = split(f[4], ',');
-    std::string wrong = f[4].empty() ? "1" : f[4].substr(0, f[4].size() - dims.back().size()) +
-                                                 std::to_string(std::stoll(dims.back()) + 1);
-    EXPECT_EQ(bind_case(f, wrong), AOTI_ERROR_FORMAT) << line;
-    EXPECT_NE(std::string(aoti_last_error()).find("node 'node'"), std::string::npos) << aoti_last_error();
+    const std::vector<std::string> outs = outputs_of(f[4]);
+    ASSERT_EQ(outs.size(), outputs_of(f[3]).size()) << line;
+    EXPECT_EQ(bind_case(f, outs), AOTI_OK) << line << "\n" << aoti_last_error();
+    // The same case declared with the last size of one output one larger (or an extra dim for
+    // 0-d) must fail, for each output in turn.
+    for (size_t k = 0; k < outs.size(); k++) {
+      std::vector<std::string> wrong = outs;
+      std::vector<std::string> dims = split(outs[k], ',');
+      wrong[k] = outs[k].empty() ? "1" : outs[k].substr(0, outs[k].size() - dims.back().size()) +
+                                             std::to_string(std::stoll(dims.back()) + 1);
+      EXPECT_EQ(bind_case(f, wrong), AOTI_ERROR_FORMAT) << line << " (output " << k << ")";
+      EXPECT_NE(std::string(aoti_last_error()).find("node 'node'"), std::string::npos) << aoti_last_error();
+    }
     covered.push_back("torch.ops.aten." + f[0]);
     cases++;
   }
