@@ -251,8 +251,10 @@ static aoti_status bind_list(bind_ctx *c, const aoti_arg *in, aoti_arg *out) {
   } else if ((in->kind == AOTI_ARG_TENSORS) != tensors && count > 0) {
     return wrong_kind(c, in); /* an empty list's kind says nothing */
   }
-  /* int[1] (sum's dim, roll's shifts) only says a single int is accepted: any length goes. */
-  if (p->list_size > 1 && count != p->list_size)
+  /* int[1] (sum's dim, roll's shifts) only says a single int is accepted: any length goes. For
+   * int[N], PyTorch also takes one item (repeated) or none (the op's own default, e.g. a pool's
+   * stride = its kernel), as the shape functions and emitters do. */
+  if (p->list_size > 1 && count > 1 && count != p->list_size)
     return aoti_error_set(AOTI_ERROR_FORMAT, "node '%s' (%s): argument '%s' must have %d items, got %d", c->n->name,
                           c->n->target, p->name, p->list_size, count);
   aoti_arg *list = aoti_graph_alloc(c->g, (size_t)(count > 0 ? count : 1) * sizeof *list);

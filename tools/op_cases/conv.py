@@ -4,6 +4,7 @@ convolutions (conv1d/conv2d, groups, depthwise, stride, padding incl. "same", di
 pooling variants; batch dynamic everywhere, height/width dynamic in a few."""
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.export import Dim
 
@@ -86,8 +87,18 @@ class Conv1d(nn.Module):
         return self.conv(x)
 
 
+class FunctionalPools(nn.Module):
+    """F.max_pool2d(x, 2) / F.avg_pool2d(x, 3): stride left out, so the program carries the
+    schema's empty default and the op uses its kernel size."""
+
+    def forward(self, x):
+        return F.max_pool2d(x, 2), F.avg_pool2d(x, 3)
+
+
 def cases(Case):
     return [
+        Case("pools_default_stride", lambda: (FunctionalPools(), image_inputs(3, 9, 8)), batch_dynamic(),
+             1e-6, 1e-6, core=True),
         conv_case(Case, "conv2d_basic", 3, 4, 3),
         conv_case(Case, "conv2d_pad1", 3, 4, 3, padding=1),
         conv_case(Case, "conv2d_same", 3, 4, 3, padding="same"),
