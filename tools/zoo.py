@@ -45,7 +45,7 @@ except ImportError as e:  # CTest: skipped, not failed
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import zoo_models  # noqa: E402
-from zoo_models import ZOO, BY_NAME  # noqa: E402
+from zoo_models import BY_NAME, OUTSIDE, ZOO  # noqa: E402
 
 
 def rel(path):
@@ -68,7 +68,7 @@ def pick_models(names):
     unknown = [n for n in names if n not in BY_NAME]
     if unknown:
         sys.exit(f"zoo.py: unknown model(s) {', '.join(unknown)}; known: "
-                 f"{', '.join(m.name for m in ZOO)}")
+                 f"{', '.join(BY_NAME)}")
     return [BY_NAME[n] for n in names]
 
 
@@ -641,10 +641,12 @@ def main():
     r.add_argument("--doc", help="results table to write (default docs/zoo.md when no --models)")
     r.add_argument("--timeout", type=int, default=840, help="seconds per aotic/aoti-run call")
     r.add_argument("--threads", type=int, default=2, help="torch threads (export, eager)")
-    sub.add_parser("list", help="print the zoo's model names, one a line")
+    ls = sub.add_parser("list", help="print the zoo's model names, one a line")
+    ls.add_argument("--outside", action="store_true",
+                    help="print the models outside the zoo instead (same layers, not fitted to)")
     args = parser.parse_args()
     if args.command == "list":
-        print("\n".join(m.name for m in ZOO))
+        print("\n".join(m.name for m in (OUTSIDE if args.outside else ZOO)))
         return 0
     if args.command == "census":
         return cmd_census(args)

@@ -166,5 +166,15 @@ def _zoo():
     return models
 
 
+# Models outside the zoo built from the same families of layers: they must compile and match with
+# no new work (issue 3's check that the ops are general, not fitted to the zoo's list). Run with
+# `zoo.py run --models <name>`; `zoo.py list --outside` names them; CTest label zoo-outside.
+OUTSIDE_TORCHVISION = [
+    "resnet34", "mobilenet_v3_large", "mnasnet0_5", "regnet_x_400mf", "resnext50_32x4d",
+    "googlenet", "efficientnet_b1",
+]
+
 ZOO = _zoo()
-BY_NAME = {m.name: m for m in ZOO}
+OUTSIDE = [ZooModel(name, _torchvision(name), _image, _image_dynamic, [(1, None), (4, None)],
+                    needs="torchvision") for name in OUTSIDE_TORCHVISION]
+BY_NAME = {m.name: m for m in ZOO + OUTSIDE}
