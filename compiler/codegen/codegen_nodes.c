@@ -161,16 +161,8 @@ static aoti_status emit_copy(cg_ctx *c, const aoti_node *n) {
   return AOTI_OK;
 }
 
-/* The argument called `name` in the node's schema, or NULL. */
-static const aoti_arg *arg_named(const aoti_node *n, const char *name) {
-  const aoti_schema *schema = aoti_op_schema(n->op);
-  for (int32_t i = 0; schema && i < schema->num_args && i < n->num_args; ++i)
-    if (strcmp(schema->args[i].name, name) == 0) return &n->args[i];
-  return NULL;
-}
-
 static aoti_status scalar_arg(const aoti_node *n, const char *name, double fallback, double *out) {
-  const aoti_arg *a = arg_named(n, name);
+  const aoti_arg *a = aoti_op_arg(n, name);
   *out = fallback;
   if (!a || a->kind == AOTI_ARG_NONE) return AOTI_OK;
   if (aoti_pass_arg_number(a, out)) return AOTI_OK;
@@ -264,7 +256,7 @@ static void put_number(aoti_strbuf *b, aoti_dtype t, double x) {
 
 /* A string argument's value, or NULL when absent or None. */
 static const char *string_arg(const aoti_node *n, const char *name) {
-  const aoti_arg *a = arg_named(n, name);
+  const aoti_arg *a = aoti_op_arg(n, name);
   return a && a->kind == AOTI_ARG_STRING ? a->s : NULL;
 }
 
@@ -279,7 +271,7 @@ static aoti_status unsupported_value(const aoti_node *n, const char *what, const
 /* clamp's expression over the bounds it has (None bounds are left out). */
 static const char *clamp_expr(const aoti_node *n) {
   double x;
-  const aoti_arg *lo = arg_named(n, "min"), *hi = arg_named(n, "max");
+  const aoti_arg *lo = aoti_op_arg(n, "min"), *hi = aoti_op_arg(n, "max");
   const bool has_lo = lo && aoti_pass_arg_number(lo, &x), has_hi = hi && aoti_pass_arg_number(hi, &x);
   if (has_lo && has_hi) return "(a < min ? min : a > max ? max : a)";
   if (has_lo) return "(a < min ? min : a)";

@@ -87,6 +87,13 @@ const aoti_schema *aoti_op_schema(const aoti_op *op) {
   pthread_once(&g_schemas_once, parse_all_schemas);
   return g_schema_ok && g_schema_ok[i] ? &g_schemas[i] : NULL;
 }
+const aoti_arg *aoti_op_arg(const aoti_node *n, const char *name) {
+  const aoti_schema *schema = n->op ? aoti_op_schema(n->op) : NULL;
+  for (int32_t i = 0; schema && i < schema->num_args && i < n->num_args; i++)
+    if (strcmp(schema->args[i].name, name) == 0) return &n->args[i];
+  return NULL;
+}
+
 //===----------------------------------------------------------------------===//
 // Unsupported targets
 //===----------------------------------------------------------------------===//

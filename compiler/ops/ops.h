@@ -117,6 +117,10 @@ const aoti_op *aoti_op_find(const char *target);
 /* The parsed schema of a row (parsed once, on first use, kept for the process; thread-safe). */
 const aoti_schema *aoti_op_schema(const aoti_op *op);
 
+/* The bound argument of node `n` called `name` in its op's schema, or NULL (unbound node, no such
+ * argument). */
+const aoti_arg *aoti_op_arg(const aoti_node *n, const char *name);
+
 /* All rows, for docs and tests. */
 size_t aoti_op_count(void);
 const aoti_op *aoti_op_at(size_t index);

@@ -16,25 +16,15 @@
 
 typedef const aoti_sx *dims_out[AOTI_MAX_RANK];
 
-/* The bound argument called `name` in the node's schema, or NULL. */
-static const aoti_arg *named_arg(const aoti_node *n, const char *name) {
-  const aoti_schema *s = aoti_op_schema(n->op);
-  for (int32_t i = 0; s && i < s->num_args && i < n->num_args; i++)
-    if (strcmp(s->args[i].name, name) == 0) return &n->args[i];
-  return NULL;
-}
-
 /* The `dtype` argument when given, else `fallback`. */
 static aoti_dtype dtype_arg(const aoti_node *n, aoti_dtype fallback) {
-  const aoti_arg *a = named_arg(n, "dtype");
+  const aoti_arg *a = aoti_op_arg(n, "dtype");
   return a && a->kind == AOTI_ARG_SCALAR_TYPE ? (aoti_dtype)a->i : fallback;
 }
 
 static aoti_status emit_shape(aoti_dtype dtype, int32_t rank, const aoti_sx *const *dims, aoti_dtype *out_dtypes,
                               int32_t *out_ranks, dims_out *out_dims) {
-  out_dtypes[0] = dtype;
-  out_ranks[0] = rank;
-  for (int32_t d = 0; d < rank; d++) out_dims[0][d] = dims[d];
+  aoti_ops_set_output(0, dtype, rank, dims, out_dtypes, out_ranks, out_dims);
   return AOTI_OK;
 }
 
@@ -59,7 +49,7 @@ static aoti_status shape_masked_fill(aoti_graph *g, const aoti_node *n, aoti_dty
 /* div with rounding_mode: None is true division (float); trunc/floor keep the result type. */
 static aoti_status shape_div_mode(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                                   dims_out *out_dims) {
-  const aoti_arg *mode = named_arg(n, "rounding_mode");
+  const aoti_arg *mode = aoti_op_arg(n, "rounding_mode");
   if (!mode || mode->kind == AOTI_ARG_NONE) return aoti_shape_broadcast_div(g, n, out_dtypes, out_ranks, out_dims);
   return aoti_shape_broadcast(g, n, out_dtypes, out_ranks, out_dims);
 }
@@ -107,9 +97,9 @@ static aoti_status shape_full(aoti_graph *g, const aoti_node *n, aoti_dtype *out
   (void)g;
   int32_t rank = 0;
   const aoti_sx *dims[AOTI_MAX_RANK];
-  aoti_status st = size_dims(n, named_arg(n, "size"), &rank, dims);
+  aoti_status st = size_dims(n, aoti_op_arg(n, "size"), &rank, dims);
   if (st != AOTI_OK) return st;
-  return emit_shape(dtype_arg(n, scalar_dtype(named_arg(n, "fill_value"))), rank, dims, out_dtypes, out_ranks,
+  return emit_shape(dtype_arg(n, scalar_dtype(aoti_op_arg(n, "fill_value"))), rank, dims, out_dtypes, out_ranks,
                     out_dims);
 }
 
@@ -125,7 +115,7 @@ static aoti_status shape_new_fill(aoti_graph *g, const aoti_node *n, aoti_dtype 
   (void)g;
   int32_t rank = 0;
   const aoti_sx *dims[AOTI_MAX_RANK];
-  aoti_status st = size_dims(n, named_arg(n, "size"), &rank, dims);
+  aoti_status st = size_dims(n, aoti_op_arg(n, "size"), &rank, dims);
   if (st != AOTI_OK) return st;
   return emit_shape(dtype_arg(n, n->args[0].tensor->dtype), rank, dims, out_dtypes, out_ranks, out_dims);
 }
@@ -165,8 +155,8 @@ static bool read_bound(aoti_graph *g, const aoti_arg *a, double fallback, bound 
 static aoti_status shape_arange(aoti_graph *g, const aoti_node *n, aoti_dtype *out_dtypes, int32_t *out_ranks,
                                 dims_out *out_dims) {
   bound start, end, step;
-  if (!read_bound(g, named_arg(n, "start"), 0.0, &start) || !read_bound(g, named_arg(n, "end"), 0.0, &end) ||
-      !read_bound(g, named_arg(n, "step"), 1.0, &step))
+  if (!read_bound(g, aoti_op_arg(n, "start"), 0.0, &start) || !read_bound(g, aoti_op_arg(n, "end"), 0.0, &end) ||
+      !read_bound(g, aoti_op_arg(n, "step"), 1.0, &step))
     return aoti_ops_node_error(n, "arange bounds must be numbers");
   const bool ints = start.is_int && end.is_int && step.is_int;
   const aoti_dtype dtype = dtype_arg(n, ints ? AOTI_DTYPE_INT64 : AOTI_DTYPE_FLOAT32);

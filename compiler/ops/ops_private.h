@@ -66,6 +66,10 @@ aoti_status aoti_ops_broadcast_shape(aoti_graph *g, const aoti_node *n, int32_t 
                                      aoti_dtype *out_dtypes, int32_t *out_ranks,
                                      const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
 
+/* Writes output k of a shape function: its dtype, rank and dims. */
+void aoti_ops_set_output(int32_t k, aoti_dtype dtype, int32_t rank, const aoti_sx *const *dims,
+                         aoti_dtype *out_dtypes, int32_t *out_ranks, const aoti_sx *(*out_dims)[AOTI_MAX_RANK]);
+
 /* True when sizes a and b certainly differ: both constant and unequal, or their ranges do not
  * meet (what a shape function may reject). */
 bool aoti_ops_dims_differ(const aoti_graph *g, const aoti_sx *a, const aoti_sx *b);

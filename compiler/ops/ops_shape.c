@@ -97,14 +97,6 @@ static bool is_floating(aoti_dtype t) {
   return t == AOTI_DTYPE_FLOAT16 || t == AOTI_DTYPE_BFLOAT16 || t == AOTI_DTYPE_FLOAT32 || t == AOTI_DTYPE_FLOAT64;
 }
 
-/* Writes output k. */
-static void put_output(int32_t k, aoti_dtype dtype, int32_t rank, const aoti_sx *const *dims, aoti_dtype *out_dtypes,
-                       int32_t *out_ranks, const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
-  out_dtypes[k] = dtype;
-  out_ranks[k] = rank;
-  for (int32_t d = 0; d < rank; d++) out_dims[k][d] = dims[d];
-}
-
 static aoti_status oom(const aoti_node *n) {
   return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory in node '%s'", n->name);
 }
@@ -155,7 +147,7 @@ SHAPE_FN(shape_cat) {
   if (!total) return oom(n);
   const aoti_sx *dims[AOTI_MAX_RANK];
   for (int32_t d = 0; d < rank; d++) dims[d] = d == dim ? total : first->dims[d];
-  put_output(0, first->dtype, rank, dims, out_dtypes, out_ranks, out_dims);
+  aoti_ops_set_output(0, first->dtype, rank, dims, out_dtypes, out_ranks, out_dims);
   return AOTI_OK;
 }
 
@@ -171,7 +163,7 @@ SHAPE_FN(shape_stack) {
   const aoti_sx *dims[AOTI_MAX_RANK];
   for (int32_t d = 0, s = 0; d <= first->rank; d++)
     dims[d] = d == dim ? aoti_sx_const(g, list->count) : first->dims[s++];
-  put_output(0, first->dtype, first->rank + 1, dims, out_dtypes, out_ranks, out_dims);
+  aoti_ops_set_output(0, first->dtype, first->rank + 1, dims, out_dtypes, out_ranks, out_dims);
   return AOTI_OK;
 }
 
@@ -180,7 +172,7 @@ static void put_piece(const aoti_value *self, int32_t dim, int32_t k, const aoti
                       int32_t *out_ranks, const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
   const aoti_sx *dims[AOTI_MAX_RANK];
   for (int32_t d = 0; d < self->rank; d++) dims[d] = d == dim ? size : self->dims[d];
-  put_output(k, self->dtype, self->rank, dims, out_dtypes, out_ranks, out_dims);
+  aoti_ops_set_output(k, self->dtype, self->rank, dims, out_dtypes, out_ranks, out_dims);
 }
 
 /* Pieces of `piece` elements, the last one the rest (split.Tensor, chunk): as many as the node
@@ -257,7 +249,7 @@ SHAPE_FN(shape_unbind) {
   if (self->rank == 0) return aoti_ops_node_error(n, "unbind of a 0-d tensor");
   const aoti_sx *dims[AOTI_MAX_RANK];
   const int32_t rank = drop_dim(self, dim, dims);
-  for (int32_t k = 0; k < n->num_outputs; k++) put_output(k, self->dtype, rank, dims, out_dtypes, out_ranks, out_dims);
+  for (int32_t k = 0; k < n->num_outputs; k++) aoti_ops_set_output(k, self->dtype, rank, dims, out_dtypes, out_ranks, out_dims);
   return AOTI_OK;
 }
 
@@ -300,7 +292,7 @@ SHAPE_FN(shape_select) {
   if (st != AOTI_OK) return st;
   if (self->rank == 0) return aoti_ops_node_error(n, "select of a 0-d tensor");
   const aoti_sx *dims[AOTI_MAX_RANK];
-  put_output(0, self->dtype, drop_dim(self, dim, dims), dims, out_dtypes, out_ranks, out_dims);
+  aoti_ops_set_output(0, self->dtype, drop_dim(self, dim, dims), dims, out_dtypes, out_ranks, out_dims);
   return AOTI_OK;
 }
 
@@ -308,7 +300,7 @@ SHAPE_FN(shape_select) {
 SHAPE_FN(shape_like_self) {
   (void)g;
   const aoti_value *self = aoti_node_tensor_arg(n, 0);
-  put_output(0, self->dtype, self->rank, self->dims, out_dtypes, out_ranks, out_dims);
+  aoti_ops_set_output(0, self->dtype, self->rank, self->dims, out_dtypes, out_ranks, out_dims);
   return AOTI_OK;
 }
 
@@ -358,7 +350,7 @@ SHAPE_FN(shape_index) {
     if (!indexed) dims[rank++] = self->dims[d];
   }
   if (rank > AOTI_MAX_RANK) return aoti_ops_node_error(n, "index result of rank %d (at most %d)", rank, AOTI_MAX_RANK);
-  put_output(0, self->dtype, rank, dims, out_dtypes, out_ranks, out_dims);
+  aoti_ops_set_output(0, self->dtype, rank, dims, out_dtypes, out_ranks, out_dims);
   return AOTI_OK;
 }
 
@@ -372,7 +364,7 @@ SHAPE_FN(shape_index_select) {
     return aoti_ops_node_error(n, "index_select needs a 0-d or 1-D int64/int32 index, got %s of rank %d",
                       aoti_dtype_name(index->dtype), index->rank);
   if (self->rank == 0) {
-    put_output(0, self->dtype, 0, NULL, out_dtypes, out_ranks, out_dims);
+    aoti_ops_set_output(0, self->dtype, 0, NULL, out_dtypes, out_ranks, out_dims);
     return AOTI_OK;
   }
   put_piece(self, dim, 0, aoti_value_numel(g, index), out_dtypes, out_ranks, out_dims);
@@ -389,7 +381,7 @@ SHAPE_FN(shape_gather) {
   if (index->dtype != AOTI_DTYPE_INT64 || (index->rank != self->rank && self->rank > 0))
     return aoti_ops_node_error(n, "gather needs an int64 index of self's rank %d, got %s of rank %d", self->rank,
                       aoti_dtype_name(index->dtype), index->rank);
-  put_output(0, self->dtype, index->rank, index->dims, out_dtypes, out_ranks, out_dims);
+  aoti_ops_set_output(0, self->dtype, index->rank, index->dims, out_dtypes, out_ranks, out_dims);
   return AOTI_OK;
 }
 
@@ -403,7 +395,7 @@ SHAPE_FN(shape_embedding) {
   const aoti_sx *dims[AOTI_MAX_RANK];
   for (int32_t d = 0; d < indices->rank; d++) dims[d] = indices->dims[d];
   dims[indices->rank] = weight->dims[1];
-  put_output(0, weight->dtype, indices->rank + 1, dims, out_dtypes, out_ranks, out_dims);
+  aoti_ops_set_output(0, weight->dtype, indices->rank + 1, dims, out_dtypes, out_ranks, out_dims);
   return AOTI_OK;
 }
 
@@ -416,7 +408,7 @@ SHAPE_FN(shape_as_strided) {
     return aoti_ops_node_error(n, "as_strided with %d sizes and %d strides", size->count, stride->count);
   const aoti_sx *dims[AOTI_MAX_RANK];
   for (int32_t d = 0; d < size->count; d++) dims[d] = size->list[d].sx;
-  put_output(0, self->dtype, size->count, dims, out_dtypes, out_ranks, out_dims);
+  aoti_ops_set_output(0, self->dtype, size->count, dims, out_dtypes, out_ranks, out_dims);
   return AOTI_OK;
 }
 
@@ -437,7 +429,7 @@ SHAPE_FN(shape_pad) {
     dims[d] = aoti_sx_add(g, dims[d], aoti_sx_add(g, pad->list[2 * i].sx, pad->list[2 * i + 1].sx));
     if (!dims[d]) return oom(n);
   }
-  put_output(0, self->dtype, self->rank, dims, out_dtypes, out_ranks, out_dims);
+  aoti_ops_set_output(0, self->dtype, self->rank, dims, out_dtypes, out_ranks, out_dims);
   return AOTI_OK;
 }
 
@@ -451,7 +443,7 @@ SHAPE_FN(shape_repeat) {
   const int32_t lead = repeats->count - self->rank;
   for (int32_t d = 0; d < repeats->count; d++)
     dims[d] = aoti_sx_mul(g, repeats->list[d].sx, d < lead ? aoti_sx_const(g, 1) : self->dims[d - lead]);
-  put_output(0, self->dtype, repeats->count, dims, out_dtypes, out_ranks, out_dims);
+  aoti_ops_set_output(0, self->dtype, repeats->count, dims, out_dtypes, out_ranks, out_dims);
   return AOTI_OK;
 }
 
@@ -483,7 +475,7 @@ SHAPE_FN(shape_unflatten) {
     }
   }
   if (infer >= 0) dims[infer] = aoti_sx_floordiv(g, self->dims[dim], known);
-  put_output(0, self->dtype, rank, dims, out_dtypes, out_ranks, out_dims);
+  aoti_ops_set_output(0, self->dtype, rank, dims, out_dtypes, out_ranks, out_dims);
   return AOTI_OK;
 }
 
@@ -492,7 +484,7 @@ SHAPE_FN(shape_expand_as) {
   (void)g;
   const aoti_value *self = aoti_node_tensor_arg(n, 0), *other = aoti_node_tensor_arg(n, 1);
   if (other->rank < self->rank) return aoti_ops_node_error(n, "expand_as to a smaller rank");
-  put_output(0, self->dtype, other->rank, other->dims, out_dtypes, out_ranks, out_dims);
+  aoti_ops_set_output(0, self->dtype, other->rank, other->dims, out_dtypes, out_ranks, out_dims);
   return AOTI_OK;
 }
 
@@ -533,7 +525,7 @@ static aoti_status reduce_shape(aoti_graph *g, const aoti_node *n, int dims_at, 
   const aoti_sx *dims[AOTI_MAX_RANK];
   const int32_t rank = reduced_shape(g, self, mask, keepdim, dims);
   for (int32_t k = 0; k < n->num_outputs || k == 0; k++)
-    put_output(k, k == 0 ? dtype : AOTI_DTYPE_INT64, rank, dims, out_dtypes, out_ranks, out_dims);
+    aoti_ops_set_output(k, k == 0 ? dtype : AOTI_DTYPE_INT64, rank, dims, out_dtypes, out_ranks, out_dims);
   return AOTI_OK;
 }
 
@@ -590,7 +582,7 @@ SHAPE_FN(shape_cumsum) {
   int32_t dim = 0;
   aoti_status st = wrap_dim_of(n, int_at(n, 1), self->rank, &dim);
   if (st != AOTI_OK) return st;
-  put_output(0, sum_dtype(self, &n->args[2]), self->rank, self->dims, out_dtypes, out_ranks, out_dims);
+  aoti_ops_set_output(0, sum_dtype(self, &n->args[2]), self->rank, self->dims, out_dtypes, out_ranks, out_dims);
   return AOTI_OK;
 }
 

@@ -53,11 +53,16 @@ static shape shape_of(const aoti_value *v) {
   return s;
 }
 
+void aoti_ops_set_output(int32_t k, aoti_dtype dtype, int32_t rank, const aoti_sx *const *dims,
+                         aoti_dtype *out_dtypes, int32_t *out_ranks, const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
+  out_dtypes[k] = dtype;
+  out_ranks[k] = rank;
+  for (int32_t d = 0; d < rank; d++) out_dims[k][d] = dims[d];
+}
+
 static aoti_status emit(const shape *s, aoti_dtype *out_dtypes, int32_t *out_ranks,
                         const aoti_sx *(*out_dims)[AOTI_MAX_RANK]) {
-  out_dtypes[0] = s->dtype;
-  out_ranks[0] = s->rank;
-  for (int32_t d = 0; d < s->rank; d++) out_dims[0][d] = s->dims[d];
+  aoti_ops_set_output(0, s->dtype, s->rank, s->dims, out_dtypes, out_ranks, out_dims);
   return AOTI_OK;
 }
 
