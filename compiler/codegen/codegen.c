@@ -143,6 +143,7 @@ static void put_output_copies(cg_ctx *c) {
 static aoti_status emit_run(cg_ctx *c) {
   cg_emit_symbol_locals(c, &c->run, "args->symbols");
   aoti_strbuf_puts(&c->run, "  unsigned char *const arena = (unsigned char *)args->arena;\n  (void)arena;\n");
+  aoti_strbuf_puts(&c->run, "  const aoti_abi_threads *const threads = args->threads;\n  (void)threads;\n");
   for (int32_t v = 0; v < c->g->num_values; ++v)
     if (c->value_c[v]) put_value_pointer(c, c->g->values[v]);
   for (int32_t i = 0; i < c->g->num_nodes; ++i) {
@@ -185,12 +186,31 @@ static void put_prelude(cg_ctx *c, aoti_strbuf *out) {
   aoti_strbuf_puts(out, aoti_tpl_types_h);
   aoti_strbuf_puts(out, "\n");
   put_abi_header(out);
-  aoti_strbuf_puts(out, "\n#include <math.h>\n#include <string.h>\n\n");
+  aoti_strbuf_puts(out, "\n#include <math.h>\n#include <string.h>\n\n"
+                        "#define AOTI_MAX_U64(a, b) ((uint64_t)(a) > (uint64_t)(b) ? (uint64_t)(a) : (uint64_t)(b))\n\n");
   for (int k = 0; k < CG_KERNEL_COUNT; ++k) {
     if (!c->uses[k]) continue;
     aoti_strbuf_puts(out, kKernelTexts[k]);
     aoti_strbuf_puts(out, "\n");
   }
+}
+
+/* The per-thread scratch macro each kernel file that uses aoti_abi_threads scratch defines. */
+static const char *const kKernelScratch[CG_KERNEL_COUNT] = {
+    [CG_KERNEL_GEMM] = "AOTI_GEMM_THREAD_SCRATCH",
+};
+
+/* thread_scratch_bytes: the largest need of the kernels the model carries,
+ * AOTI_MAX_U64(a, AOTI_MAX_U64(b, 0)). */
+static void put_thread_scratch(const cg_ctx *c, aoti_strbuf *out) {
+  int open = 0;
+  for (int k = 0; k < CG_KERNEL_COUNT; ++k) {
+    if (!c->uses[k] || !kKernelScratch[k]) continue;
+    aoti_strbuf_appendf(out, "AOTI_MAX_U64(%s, ", kKernelScratch[k]);
+    open++;
+  }
+  aoti_strbuf_puts(out, "0");
+  for (int i = 0; i < open; ++i) aoti_strbuf_puts(out, ")");
 }
 
 static void put_model_table(cg_ctx *c, aoti_strbuf *out) {
@@ -200,7 +220,9 @@ static void put_model_table(cg_ctx *c, aoti_strbuf *out) {
   aoti_strbuf_appendf(out, "  %d, %s,\n", c->g->num_symbols, c->g->num_symbols ? "model_symbols" : "NULL");
   aoti_strbuf_appendf(out, "  %d, %s,\n", c->g->num_inputs, c->g->num_inputs ? "model_inputs" : "NULL");
   aoti_strbuf_appendf(out, "  %d, %s,\n", c->g->num_outputs, c->g->num_outputs ? "model_outputs" : "NULL");
-  aoti_strbuf_appendf(out, "  %d, %s,\n", c->g->num_constants, c->g->num_constants ? "model_constants" : "NULL");
+  aoti_strbuf_appendf(out, "  %d, %s,\n  ", c->g->num_constants, c->g->num_constants ? "model_constants" : "NULL");
+  put_thread_scratch(c, out);
+  aoti_strbuf_puts(out, ",\n");
   aoti_strbuf_puts(out,
                    "  model_output_sizes,\n  model_arena_size,\n  model_run,\n};\n\n"
                    "#if defined(__GNUC__)\n__attribute__((visibility(\"default\")))\n#endif\n"

@@ -195,7 +195,7 @@ static aoti_status emit_matmul(cg_ctx *c, const aoti_node *n) {
     beta = 0.0;
   }
   c->uses[CG_KERNEL_GEMM] = true;
-  aoti_strbuf_appendf(&c->run, "    aoti_sgemm(0, 0, %s, %s, %s, ", cg_sx(c, a->dims[0]), cg_sx(c, b->dims[1]),
+  aoti_strbuf_appendf(&c->run, "    aoti_sgemm(threads, 0, 0, %s, %s, %s, ", cg_sx(c, a->dims[0]), cg_sx(c, b->dims[1]),
                       cg_sx(c, a->dims[1]));
   cg_put_float(&c->run, alpha);
   aoti_strbuf_appendf(&c->run, ", %s, %s, %s, %s, ", c->value_c[a->id], cg_sx(c, a->dims[1]), c->value_c[b->id],

@@ -106,7 +106,7 @@ static aoti_status emit_bmm(cg_ctx *c, const aoti_node *n, bool add) {
   } else {
     beta = 0.0;
   }
-  aoti_strbuf_appendf(&c->run, "    aoti_bmm(%s, ", cg_sx(c, a->dims[0]));
+  aoti_strbuf_appendf(&c->run, "    aoti_bmm(threads, %s, ", cg_sx(c, a->dims[0]));
   aoti_strbuf_appendf(&c->run, "%s, ", cg_sx(c, a->dims[1]));
   aoti_strbuf_appendf(&c->run, "%s, ", cg_sx(c, b->dims[2]));
   aoti_strbuf_appendf(&c->run, "%s, ", cg_sx(c, a->dims[2]));
@@ -157,7 +157,7 @@ static aoti_status emit_sdpa(cg_ctx *c, const aoti_node *n) {
     cg_put_int_array(c, "batch", num_batch, q->dims);
     cg_put_int_array(c, "mask_bstride", num_batch, mask_strides);
   }
-  aoti_strbuf_appendf(&c->run, "    aoti_attention(%d, %s, %s, ", num_batch, num_batch > 0 ? "batch" : "NULL", cg_sx(c, l_len));
+  aoti_strbuf_appendf(&c->run, "    aoti_attention(threads, %d, %s, %s, ", num_batch, num_batch > 0 ? "batch" : "NULL", cg_sx(c, l_len));
   aoti_strbuf_appendf(&c->run, "%s, ", cg_sx(c, s_len));
   aoti_strbuf_appendf(&c->run, "%s, ", cg_sx(c, e_len));
   aoti_strbuf_appendf(&c->run, "%s, ", cg_sx(c, v->dims[rank - 1]));

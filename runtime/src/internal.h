@@ -1,7 +1,7 @@
 /* internal.h — the runtime's private structures and the functions its files share (not installed).
  *
  * package.c owns aoti_package (the open zip and its model list), extract.c the private temporary
- * folder a model's library is written to, metadata.c the metadata table, model.c aoti_model (load,
+ * folder a model's library is written to, threads.c the runners' thread pools, metadata.c the metadata table, model.c aoti_model (load,
  * unload, the call spec), checks.c the input checks and symbol solving, run.c running.
  */
 #ifndef AOTI_RUNTIME_INTERNAL_H
@@ -82,10 +82,27 @@ void aoti_metadata_free(aoti_metadata *metadata);
 // Models (model.c, checks.c, run.c)
 //===----------------------------------------------------------------------===//
 
-/* One run's scratch arena; a run holds its runner from start to end. */
+//===----------------------------------------------------------------------===//
+// Threads (threads.c)
+//===----------------------------------------------------------------------===//
+
+typedef struct aoti_thread_pool aoti_thread_pool;
+
+/* Starts count - 1 workers (none for 1; the caller of parallel_for is thread 0) and allocates
+ * scratch_bytes of scratch for each thread. */
+aoti_status aoti_thread_pool_create(int32_t count, uint64_t scratch_bytes, aoti_thread_pool **out_pool);
+/* Stops and joins the workers and frees the pool. NULL is ignored. */
+void aoti_thread_pool_destroy(aoti_thread_pool *pool);
+/* What run_args.threads points to; lives as long as the pool. */
+const aoti_abi_threads *aoti_thread_pool_abi(const aoti_thread_pool *pool);
+/* The thread count aoti_model_options.num_threads = 0 stands for: the online CPUs. */
+int32_t aoti_threads_default(void);
+
+/* One run's scratch arena and threads; a run holds its runner from start to end. */
 typedef struct aoti_runner {
   void *arena;
   uint64_t capacity;
+  aoti_thread_pool *pool;
   bool busy;
 } aoti_runner;
 

@@ -14,6 +14,7 @@ void aoti_model_options_init(aoti_model_options *options) {
   if (!options) return;
   options->num_runners = 1;
   options->check_inputs = true;
+  options->num_threads = 0;
 }
 
 //===----------------------------------------------------------------------===//
@@ -21,7 +22,10 @@ void aoti_model_options_init(aoti_model_options *options) {
 //===----------------------------------------------------------------------===//
 
 static void free_runners(aoti_model *model) {
-  for (int32_t i = 0; i < model->num_runners && model->runners; i++) free(model->runners[i].arena);
+  for (int32_t i = 0; i < model->num_runners && model->runners; i++) {
+    free(model->runners[i].arena);
+    aoti_thread_pool_destroy(model->runners[i].pool);
+  }
   free(model->runners);
   model->runners = NULL;
 }
@@ -157,10 +161,16 @@ static aoti_status read_metadata(aoti_model *model, aoti_package *package) {
   return status;
 }
 
-static aoti_status make_runners(aoti_model *model, int32_t num_runners) {
+static aoti_status make_runners(aoti_model *model, int32_t num_runners, int32_t num_threads) {
   model->runners = calloc((size_t)num_runners, sizeof(aoti_runner));
   if (!model->runners) return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory");
   model->num_runners = num_runners;
+  if (num_threads == 0) num_threads = aoti_threads_default();
+  for (int32_t r = 0; r < num_runners; r++) {
+    aoti_status status = aoti_thread_pool_create(num_threads, model->abi->thread_scratch_bytes,
+                                                 &model->runners[r].pool);
+    if (status != AOTI_OK) return status;
+  }
   return AOTI_OK;
 }
 
@@ -187,6 +197,10 @@ aoti_status aoti_model_load(aoti_package *package, const char *name,
     return aoti_error_set(AOTI_ERROR_INVALID_ARGUMENT,
                           "aoti_model_load: num_runners must be at least 1, got %d",
                           options->num_runners);
+  if (options->num_threads < 0)
+    return aoti_error_set(AOTI_ERROR_INVALID_ARGUMENT,
+                          "aoti_model_load: num_threads must be 0 (one per CPU) or more, got %d",
+                          options->num_threads);
   aoti_status status = find_model(package, name);
   if (status != AOTI_OK) return status;
 
@@ -203,7 +217,7 @@ aoti_status aoti_model_load(aoti_package *package, const char *name,
   pthread_mutex_lock(&package->lock);
   status = load_from_package(model, package);
   pthread_mutex_unlock(&package->lock);
-  if (status == AOTI_OK) status = make_runners(model, options->num_runners);
+  if (status == AOTI_OK) status = make_runners(model, options->num_runners, options->num_threads);
   if (status != AOTI_OK) {
     aoti_model_unload(model);
     return status;

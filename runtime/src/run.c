@@ -181,6 +181,7 @@ static aoti_status call_library(aoti_model *model, const run_plan *plan) {
         .outputs = plan->output_data,
         .constants = model->constants,
         .arena = runner->arena,
+        .threads = aoti_thread_pool_abi(runner->pool),
         .error = error,
         .error_size = sizeof error,
     };

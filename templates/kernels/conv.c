@@ -63,7 +63,7 @@ static inline void aoti_conv_channel(const aoti_conv_shape *p, const float *xc, 
 
 /* out [batch, out_channels, out_h, out_w] = conv(x [batch, in_channels, in_h, in_w],
  * w [out_channels, in_channels / groups, kernel_h, kernel_w]) + bias (NULL: none). */
-static inline void aoti_conv2d(const aoti_conv_shape *p, const float *x, const float *w, const float *bias,
+static inline void aoti_conv2d(const aoti_abi_threads *th, const aoti_conv_shape *p, const float *x, const float *w, const float *bias,
                                float *out) {
   const int64_t cin_g = p->in_channels / p->groups, cout_g = p->out_channels / p->groups;
   const int64_t in_plane = p->in_h * p->in_w, out_plane = p->out_h * p->out_w;
@@ -75,7 +75,7 @@ static inline void aoti_conv2d(const aoti_conv_shape *p, const float *x, const f
     const float *xb = x + b * p->in_channels * in_plane;
     float *ob = out + b * p->out_channels * out_plane;
     if (pointwise) {
-      aoti_sgemm(0, 0, p->out_channels, out_plane, p->in_channels, 1.0f, w, p->in_channels, xb, in_plane, 1.0f, ob,
+      aoti_sgemm(th, 0, 0, p->out_channels, out_plane, p->in_channels, 1.0f, w, p->in_channels, xb, in_plane, 1.0f, ob,
                  out_plane);
       continue;
     }

@@ -8,9 +8,10 @@
  * as BLAS does. Portable C: the inner loops run along contiguous rows of C and B so that -O3
  * auto-vectorises them; blocking keeps a panel of B in cache while a block of rows of C is updated.
  * B^T is packed block by block into a stack buffer so the inner loop stays contiguous. Never
- * allocates; reentrant.
+ * allocates; reentrant. `th`: the run's threads (aoti/abi.h).
  */
 
+#define AOTI_GEMM_THREAD_SCRATCH 0 /* bytes of aoti_abi_threads scratch each thread uses */
 #define AOTI_GEMM_KC 64  /* rows of op(B) (columns of op(A)) per block */
 #define AOTI_GEMM_NC 256 /* columns of C per block: a row of C fits L1, a KC x NC panel L2 */
 
@@ -62,10 +63,11 @@ static void aoti_gemm_block(int64_t m, int64_t n, int64_t kc, float alpha, const
 #undef AOTI_GEMM_A
 }
 
-static void aoti_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+static void aoti_sgemm(const aoti_abi_threads *th, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                        const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
                        float *c, int64_t ldc) {
   float packed[AOTI_GEMM_KC * AOTI_GEMM_NC]; /* a KC x NC block of B^T, made contiguous */
+  (void)th;
   aoti_gemm_scale(m, n, beta, c, ldc);
   if (alpha == 0.0f || k == 0) return;
   for (int64_t j0 = 0; j0 < n; j0 += AOTI_GEMM_NC) {

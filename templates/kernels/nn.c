@@ -63,10 +63,10 @@ static inline void aoti_softmax(int64_t outer, int64_t n, int64_t inner, const f
 
 /* c[i] = beta * c[i] + alpha * a[i] @ b[i] for i < batch: a [batch, m, k], b [batch, k, n],
  * c [batch, m, n] (beta 0: c is only written). */
-static inline void aoti_bmm(int64_t batch, int64_t m, int64_t n, int64_t k, float alpha, const float *a, const float *b,
+static inline void aoti_bmm(const aoti_abi_threads *th, int64_t batch, int64_t m, int64_t n, int64_t k, float alpha, const float *a, const float *b,
                             float beta, float *c) {
   for (int64_t i = 0; i < batch; ++i)
-    aoti_sgemm(0, 0, m, n, k, alpha, a + i * m * k, k, b + i * k * n, n, beta, c + i * m * n, n);
+    aoti_sgemm(th, 0, 0, m, n, k, alpha, a + i * m * k, k, b + i * k * n, n, beta, c + i * m * n, n);
 }
 
 /* Where attention reads its mask: none, bool (true attends) or float (added to the scores). */
@@ -79,10 +79,11 @@ enum { AOTI_MASK_NONE = 0, AOTI_MASK_BOOL = 1, AOTI_MASK_FLOAT = 2 };
  * j <= i only (torch's top-left aligned tril). Online softmax: one pass over the keys per query
  * row, accumulating into the output row and rescaling it when the running max grows, so no
  * L x S scores exist. A row with no attended key gives zeros, as PyTorch's safe softmax does. */
-static inline void aoti_attention(int32_t num_batch, const int64_t *batch, int64_t l_len, int64_t s_len, int64_t e_len,
+static inline void aoti_attention(const aoti_abi_threads *th, int32_t num_batch, const int64_t *batch, int64_t l_len, int64_t s_len, int64_t e_len,
                                   int64_t ev_len, float scale, const float *q, const float *k, const float *v,
                                   int mask_kind, const void *mask, const int64_t *mask_bstride, int64_t mask_lstride,
                                   int64_t mask_sstride, int causal, float *out) {
+  (void)th;
   int64_t total = 1;
   for (int32_t d = 0; d < num_batch; ++d) total *= batch[d];
   for (int64_t bi = 0; bi < total; ++bi) {

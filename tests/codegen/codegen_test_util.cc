@@ -58,6 +58,13 @@ bool Library::Load(const aoti_codegen_result &r, const std::string &stem) {
   return true;
 }
 
+namespace {
+/* One thread: every parallel kernel runs whole on the calling thread. */
+void SerialParallelFor(void *, int64_t n, aoti_abi_task_fn fn, void *task) {
+  if (n > 0) fn(task, 0, 0, n);
+}
+}  // namespace
+
 RunResult RunModel(const aoti_abi_model *abi, const aoti_codegen_result &r, const std::vector<int64_t> &symbols,
               const std::vector<const float *> &inputs) {
   RunResult out;
@@ -80,11 +87,15 @@ RunResult RunModel(const aoti_abi_model *abi, const aoti_codegen_result &r, cons
     reinterpret_cast<float *>(arena)[i / sizeof(float)] = NAN;
   std::vector<const void *> input_ptrs(inputs.begin(), inputs.end());
   char error[256] = "";
+  const uint64_t scratch_bytes = (abi->thread_scratch_bytes + 63) / 64 * 64;
+  void *scratch = scratch_bytes ? std::aligned_alloc(64, size_t(scratch_bytes)) : nullptr;
+  const aoti_abi_threads threads = {1, scratch, scratch_bytes, nullptr, SerialParallelFor};
   aoti_abi_run_args args = {symbols.data(), input_ptrs.data(), output_ptrs.data(), constants.data(),
-                            arena, error, sizeof error};
+                            arena, &threads, error, sizeof error};
   out.status = abi->run(&args);
   out.error = error;
   std::free(arena);
+  std::free(scratch);
   return out;
 }
 

@@ -41,7 +41,7 @@ void CheckGemm(const GemmCase &gc) {
       const double old = gc.beta == 0.0f ? 0.0 : double(gc.beta) * c[i * ldc + j];
       expected[i * ldc + j] = float(old + double(gc.alpha) * acc);
     }
-  aoti_test_sgemm(gc.trans_a, gc.trans_b, gc.m, gc.n, gc.k, gc.alpha, a.data(), lda, b.data(), ldb,
+  aoti_test_sgemm(1, gc.trans_a, gc.trans_b, gc.m, gc.n, gc.k, gc.alpha, a.data(), lda, b.data(), ldb,
                   gc.beta, c.data(), ldc);
   for (int64_t i = 0; i < gc.m; ++i)
     for (int64_t j = 0; j < ldc; ++j) {
@@ -66,7 +66,7 @@ TEST(GemmKernel, AlphaBeta) {
 TEST(GemmKernel, BetaZeroIgnoresNaN) {
   std::vector<float> a = {1, 2}, b = {3, 4};
   std::vector<float> c = {NAN};
-  aoti_test_sgemm(0, 0, 1, 1, 2, 1.0f, a.data(), 2, b.data(), 1, 0.0f, c.data(), 1);
+  aoti_test_sgemm(1, 0, 0, 1, 1, 2, 1.0f, a.data(), 2, b.data(), 1, 0.0f, c.data(), 1);
   EXPECT_FLOAT_EQ(c[0], 11.0f);
 }
 

@@ -57,6 +57,20 @@ static uint64_t arena_size(const int64_t *syms) { return (uint64_t)syms[0] * 4 *
 
 static int misaligned(const void *p) { return ((uintptr_t)p % AOTI_ABI_ALIGNMENT) != 0; }
 
+/* y = x * w + b (through the arena), rows [begin, end) of it: run() splits the rows over the
+ * runtime's threads as generated models do. */
+typedef struct rows_task {
+  const float *x, *w, *b;
+  float *xw, *y;
+} rows_task;
+
+static void rows(void *task, int32_t thread, int64_t begin, int64_t end) {
+  (void)thread;
+  const rows_task *t = task;
+  for (int64_t i = begin * 4; i < end * 4; i++) t->xw[i] = t->x[i] * t->w[i % 4];
+  for (int64_t i = begin * 4; i < end * 4; i++) t->y[i] = t->xw[i] + t->b[i % 4];
+}
+
 static int32_t run(const aoti_abi_run_args *args) {
 #ifdef FAKE_FAIL_RUN
   snprintf(args->error, args->error_size, "injected failure for s0=%lld", (long long)args->symbols[0]);
@@ -69,9 +83,9 @@ static int32_t run(const aoti_abi_run_args *args) {
   int64_t n = args->symbols[0];
   const float *x = args->inputs[0], *e = args->inputs[1];
   const float *w = args->constants[0], *b = args->constants[1];
-  float *xw = args->arena, *y = args->outputs[0], *f = args->outputs[1];
-  for (int64_t i = 0; i < n * 4; i++) xw[i] = x[i] * w[i % 4];
-  for (int64_t i = 0; i < n * 4; i++) y[i] = xw[i] + b[i % 4];
+  rows_task task = {x, w, b, args->arena, args->outputs[0]};
+  float *f = args->outputs[1];
+  args->threads->parallel_for(args->threads->ctx, n, rows, &task);
   for (int64_t i = 0; i < 2 * n + 1; i++) f[i] = 2 * e[i];
   return 0;
 }
@@ -88,6 +102,7 @@ static const aoti_abi_model model = {
     .outputs = outputs,
     .num_constants = 2,
     .constants = constants,
+    .thread_scratch_bytes = 0,
     .output_sizes = output_sizes,
     .arena_size = arena_size,
     .run = run,

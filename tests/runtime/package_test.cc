@@ -106,8 +106,8 @@ TEST(ModelLoad, UnknownNameListsTheModels) {
 }
 
 TEST(ModelLoad, WrongAbiVersion) {
-  ExpectLoadError(FakeModel("model", FAKE_MODEL_ABI2_SO), "model", AOTI_ERROR_VERSION,
-                  {"model 'model' was compiled for ABI v2, this runtime supports v1: rebuild the "
+  ExpectLoadError(FakeModel("model", FAKE_MODEL_OLD_ABI_SO), "model", AOTI_ERROR_VERSION,
+                  {"model 'model' was compiled for ABI v1, this runtime supports v2: rebuild the "
                    "package with the matching aotic"});
 }
 
@@ -179,6 +179,11 @@ TEST(ModelLoad, BadOptions) {
   aoti_model *model = nullptr;
   EXPECT_EQ(aoti_model_load(package, "model", &options, &model), AOTI_ERROR_INVALID_ARGUMENT);
   EXPECT_STREQ(aoti_last_error(), "aoti_model_load: num_runners must be at least 1, got 0");
+  options.num_runners = 1;
+  options.num_threads = -1;
+  EXPECT_EQ(aoti_model_load(package, "model", &options, &model), AOTI_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(aoti_last_error(), "aoti_model_load: num_threads must be 0 (one per CPU) or more, got -1");
+  EXPECT_EQ(model, nullptr);
   aoti_package_close(package);
 }
 

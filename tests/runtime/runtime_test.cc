@@ -30,10 +30,11 @@ class RuntimeTest : public testing::Test {
     aoti_model_unload(model_);
     aoti_package_close(package_);
   }
-  void Load(int32_t num_runners = 1, bool check_inputs = true) {
+  void Load(int32_t num_runners = 1, bool check_inputs = true, int32_t num_threads = 1) {
     aoti_model_options options;
     aoti_model_options_init(&options);
     options.num_runners = num_runners;
+    options.num_threads = num_threads;
     options.check_inputs = check_inputs;
     ASSERT_EQ(aoti_model_load(package_, "model", &options, &model_), AOTI_OK) << aoti_last_error();
   }
@@ -225,8 +226,8 @@ TEST_F(RuntimeTest, RunsAfterThePackageIsClosed) {
   free(outputs[1].data);
 }
 
-TEST_F(RuntimeTest, RunsFromEightThreadsWithTwoRunners) {
-  Load(/*num_runners=*/2);
+TEST_F(RuntimeTest, RunsFromEightThreadsWithTwoRunnersOfThreeThreads) {
+  Load(/*num_runners=*/2, /*check_inputs=*/true, /*num_threads=*/3);
   std::vector<int> failures(8, 0);
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; t++) {

@@ -125,6 +125,10 @@ typedef struct aoti_model_options {
   /* Check inputs on every run (rank, sizes against the symbolic shapes and ranges, dtype,
    * strides, capacity). Default true; turning it off only saves a few hundred nanoseconds. */
   bool check_inputs;
+  /* Threads one run computes on: the calling thread plus num_threads - 1 workers that each
+   * runner starts at load and keeps parked between runs. 0 (the default) means one per online
+   * CPU; 1 starts no threads. */
+  int32_t num_threads;
 } aoti_model_options;
 
 void aoti_model_options_init(aoti_model_options *options);
