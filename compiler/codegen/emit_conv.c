@@ -108,8 +108,9 @@ static aoti_status emit_convolution(cg_ctx *c, const aoti_node *n) {
   const int64_t geometry[] = {kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], dil[0], dil[1]};
   for (size_t i = 0; i < sizeof geometry / sizeof geometry[0]; ++i) put_i64(c, geometry[i]);
   aoti_strbuf_appendf(&c->run, "%lld};\n", (long long)groups);
-  aoti_strbuf_appendf(&c->run, "    aoti_conv2d(threads, &p, %s, %s, %s, %s);\n  }\n", c->value_c[x->id], c->value_c[w->id],
-                      ptr_or_null(c, bias), c->value_c[out->id]);
+  aoti_strbuf_appendf(&c->run, "    const aoti_epilogue ep = {%s, 1, NULL, AOTI_ACT_NONE};\n", ptr_or_null(c, bias));
+  aoti_strbuf_appendf(&c->run, "    aoti_conv2d(threads, &p, %s, %s, &ep, %s);\n  }\n", c->value_c[x->id], c->value_c[w->id],
+                      c->value_c[out->id]);
   c->uses[CG_KERNEL_GEMM] = true;
   c->uses[CG_KERNEL_CONV] = true;
   return AOTI_OK;

@@ -203,6 +203,12 @@ struct aoti_node {
   int32_t num_outputs;
   aoti_value **outputs;
   int32_t id; /* position in the graph's node list */
+  /* Set by the late passes for codegen; zero means nothing fused and the family's default kernel.
+   * A fused residual is also appended to `args` (after the schema's), so every pass that walks
+   * arguments sees the read. */
+  aoti_value *epilogue_residual; /* added to the output before the activation (passes/fuse.c) */
+  int32_t epilogue_act;          /* AOTI_ACT_* of templates/kernels/gemm.c, applied last */
+  int32_t variant;               /* the family's kernel choice, e.g. AOTI_CONV_VARIANT_* */
 };
 
 //===----------------------------------------------------------------------===//

@@ -61,10 +61,19 @@ static inline void aoti_conv_channel(const aoti_conv_shape *p, const float *xc, 
   }
 }
 
-/* out [batch, out_channels, out_h, out_w] = conv(x [batch, in_channels, in_h, in_w],
- * w [out_channels, in_channels / groups, kernel_h, kernel_w]) + bias (NULL: none). */
-static inline void aoti_conv2d(const aoti_abi_threads *th, const aoti_conv_shape *p, const float *x, const float *w, const float *bias,
-                               float *out) {
+/* Applies ep's residual and activation to out (its bias is already in). */
+static inline void aoti_conv_finish(const aoti_conv_shape *p, const aoti_epilogue *ep, float *out) {
+  if (!ep->residual && ep->act == AOTI_ACT_NONE) return;
+  const int64_t total = p->batch * p->out_channels * p->out_h * p->out_w;
+  for (int64_t i = 0; i < total; ++i) out[i] = aoti_act(ep->act, out[i] + (ep->residual ? ep->residual[i] : 0.0f));
+}
+
+/* out [batch, out_channels, out_h, out_w] = ep(conv(x [batch, in_channels, in_h, in_w],
+ * w [out_channels, in_channels / groups, kernel_h, kernel_w])): ep's bias is per output channel,
+ * its residual laid out as out. */
+static inline void aoti_conv2d(const aoti_abi_threads *th, const aoti_conv_shape *p, const float *x, const float *w,
+                               const aoti_epilogue *ep, float *out) {
+  const float *bias = ep->bias;
   const int64_t cin_g = p->in_channels / p->groups, cout_g = p->out_channels / p->groups;
   const int64_t in_plane = p->in_h * p->in_w, out_plane = p->out_h * p->out_w;
   const int64_t ksize = p->kernel_h * p->kernel_w;
@@ -85,6 +94,7 @@ static inline void aoti_conv2d(const aoti_abi_threads *th, const aoti_conv_shape
         aoti_conv_channel(p, xg + ic * in_plane, w + (oc * cin_g + ic) * ksize, ob + oc * out_plane);
     }
   }
+  aoti_conv_finish(p, ep, out);
 }
 
 /* Inference batch norm over x [batch, channels, inner...]: per channel c,

@@ -12,6 +12,45 @@
  */
 
 #define AOTI_GEMM_THREAD_SCRATCH 0 /* bytes of aoti_abi_threads scratch each thread uses */
+
+/* What a kernel applies to each value it produces before storing it, in this order:
+ *   v = act(v + bias + residual)
+ * so that a bias, a residual add and an activation after a GEMM or a convolution cost no extra
+ * pass over memory (passes/fuse.c decides). The activations are PyTorch's formulas. */
+enum {
+  AOTI_ACT_NONE = 0,
+  AOTI_ACT_RELU,      /* v < 0 ? 0 : v (NaN stays NaN) */
+  AOTI_ACT_RELU6,     /* hardtanh(v, 0, 6) */
+  AOTI_ACT_HARDSWISH, /* v * relu6(v + 3) / 6 */
+  AOTI_ACT_SILU,      /* v / (1 + exp(-v)) */
+  AOTI_ACT_GELU,      /* v / 2 * (1 + erf(v / sqrt 2)) */
+  AOTI_ACT_GELU_TANH, /* v / 2 * (1 + tanh(sqrt(2 / pi) * (v + 0.044715 v^3))) */
+  AOTI_ACT_SIGMOID,   /* 1 / (1 + exp(-v)) */
+};
+typedef struct aoti_epilogue {
+  const float *bias;     /* NULL, or one per row of C (bias_per_row) / per column of C */
+  int bias_per_row;      /* convolutions: per output channel; linear layers: per column */
+  const float *residual; /* NULL, or laid out as C (leading dimension ldc) */
+  int act;               /* AOTI_ACT_* */
+} aoti_epilogue;
+
+/* One value through the epilogue (kernels vectorise around it; this is the reference). */
+static inline float aoti_act(int act, float v) {
+  switch (act) {
+    case AOTI_ACT_RELU: return v < 0.0f ? 0.0f : v;
+    case AOTI_ACT_RELU6: return v < 0.0f ? 0.0f : v > 6.0f ? 6.0f : v;
+    case AOTI_ACT_HARDSWISH: {
+      const float r = v + 3.0f < 0.0f ? 0.0f : v + 3.0f > 6.0f ? 6.0f : v + 3.0f;
+      return v * r / 6.0f;
+    }
+    case AOTI_ACT_SILU: return v / (1.0f + expf(-v));
+    case AOTI_ACT_GELU: return 0.5f * v * (1.0f + erff(v * 0.70710678118654752440f));
+    case AOTI_ACT_GELU_TANH:
+      return 0.5f * v * (1.0f + tanhf(0.79788456080286535588f * (v + 0.044715f * v * v * v)));
+    case AOTI_ACT_SIGMOID: return 1.0f / (1.0f + expf(-v));
+    default: return v;
+  }
+}
 #define AOTI_GEMM_KC 64  /* rows of op(B) (columns of op(A)) per block */
 #define AOTI_GEMM_NC 256 /* columns of C per block: a row of C fits L1, a KC x NC panel L2 */
 

@@ -1,5 +1,6 @@
 /* kernels_under_test.c — compiles the kernel templates (templates/kernels) on their own, exactly as
  * generated models paste them, and exports them for test_kernels.cc. */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
