@@ -102,11 +102,13 @@ static void aoti_gemm_block(int64_t m, int64_t n, int64_t kc, float alpha, const
 #undef AOTI_GEMM_A
 }
 
-static void aoti_sgemm(const aoti_abi_threads *th, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                       const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
-                       float *c, int64_t ldc) {
+/* The whole product on the calling thread, packing into `scratch` (AOTI_GEMM_THREAD_SCRATCH
+ * bytes of the thread's aoti_abi_threads scratch), for kernels that split work themselves. */
+static void aoti_sgemm_1t(void *scratch, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                          const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
+                          int64_t ldc) {
   float packed[AOTI_GEMM_KC * AOTI_GEMM_NC]; /* a KC x NC block of B^T, made contiguous */
-  (void)th;
+  (void)scratch;
   aoti_gemm_scale(m, n, beta, c, ldc);
   if (alpha == 0.0f || k == 0) return;
   for (int64_t j0 = 0; j0 < n; j0 += AOTI_GEMM_NC) {
@@ -125,4 +127,10 @@ static void aoti_sgemm(const aoti_abi_threads *th, int trans_a, int trans_b, int
       aoti_gemm_block(m, nc, kc, alpha, a_block, lda, trans_a, panel, ldp, c + j0, ldc);
     }
   }
+}
+
+static void aoti_sgemm(const aoti_abi_threads *th, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                       float alpha, const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
+                       int64_t ldc) {
+  aoti_sgemm_1t(th->scratch, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
