@@ -58,8 +58,11 @@ static const char kUsage[] =
     "                          range the program was exported with; repeatable\n"
     "  --cc CC                 the C compiler that builds the model library (default: $CC, else\n"
     "                          cc)\n"
+    "  --target CPU            the CPU the model is built for: native (default: this\n"
+    "                          machine's), generic (the compiler's baseline), or a -march value,\n"
+    "                          e.g. x86-64-v3 (AVX2), x86-64-v4 (AVX-512), znver4\n"
     "  --cflags FLAGS          extra compiler flags, split on spaces, after the defaults\n"
-    "                          (-O3 -fPIC -shared -std=c11), e.g. --cflags \"-march=native\"\n"
+    "                          (-O3 -fPIC -shared -std=c11 -march=CPU), e.g. --cflags \"-g\"\n"
     "  --keep-temps            keep the temporary build folder and print where it is\n"
     "  --dump-ir               print each model's graph after the passes to stderr\n"
     "  -v, --verbose           print the compiler command and per-phase timings (read, bind,\n"
@@ -207,6 +210,10 @@ static int parse_cli(int argc, char **argv, cli *c) {
     } else if (take_value(a, "--cc", argc, argv, &i, &value, &rc)) {
       if (rc >= 0) return rc;
       c->build.cc = value;
+    } else if (take_value(a, "--target", argc, argv, &i, &value, &rc)) {
+      if (!*value || strspn(value, "abcdefghijklmnopqrstuvwxyz0123456789-_.+") != strlen(value))
+        return usage_error("--target '%s' is not a CPU name (native, generic, x86-64-v3, ...)", value);
+      c->build.target = value;
     } else if (take_value(a, "--cflags", argc, argv, &i, &value, &rc)) {
       if (rc >= 0) return rc;
       c->build.cflags = value;
@@ -389,7 +396,7 @@ static int compile_model(cli *c, model_job *job, aoti_package_writer *w, double 
   PHASE_DONE(PHASE_BUILD);
   char arena[32];
   snprintf(arena, sizeof arena, "%" PRIu64, r->arena_bytes_at_max);
-  const char *keys[8], *values[8];
+  const char *keys[10], *values[10];
   int32_t n = 0;
   add_meta(keys, values, &n, "AOTI_DEVICE_KEY", "cpu");
   add_meta(keys, values, &n, "aotic_version", AOTI_VERSION_STRING);
@@ -398,6 +405,7 @@ static int compile_model(cli *c, model_job *job, aoti_package_writer *w, double 
   add_meta(keys, values, &n, "schema_version", aoti_graph_get_meta(job->g, "schema_version"));
   add_meta(keys, values, &n, "source_file", base_name(job->path));
   add_meta(keys, values, &n, "source_format", aoti_graph_get_meta(job->g, "source_format"));
+  add_meta(keys, values, &n, "target", c->build.target ? c->build.target : "native");
   add_meta(keys, values, &n, "torch_version", aoti_graph_get_meta(job->g, "torch_version"));
   aoti_package_model pm = {job->name, so,     so_len,      r->source,       r->source_len,
                            n,         keys,   values,      r->num_constants, r->constants};

@@ -45,6 +45,7 @@ typedef struct command {
   char *flags_copy; /* options->cflags, split in place on whitespace */
   char *so_name;
   char *c_name;
+  char *march; /* "-march=<target>", or NULL for the generic target */
 } command;
 
 static void command_free(command *cmd) {
@@ -52,6 +53,7 @@ static void command_free(command *cmd) {
   free(cmd->flags_copy);
   free(cmd->so_name);
   free(cmd->c_name);
+  free(cmd->march);
 }
 
 static char *concat(const char *a, const char *b) {
@@ -66,23 +68,26 @@ static char *concat(const char *a, const char *b) {
 
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-/* cc -O3 -fPIC -shared -std=c11 <cflags...> -o <name>.so <name>.c -lm */
-static aoti_status command_make(const char *cc, const char *cflags, const char *name,
+/* cc -O3 -fPIC -shared -std=c11 [-march=<target>] <cflags...> -o <name>.so <name>.c -lm */
+static aoti_status command_make(const char *cc, const char *target, const char *cflags, const char *name,
                                 command *out_cmd) {
   command cmd = {0};
   cmd.flags_copy = strdup(cflags ? cflags : "");
+  if (!target) target = "native";
+  cmd.march = strcmp(target, "generic") == 0 ? NULL : concat("-march=", target);
   cmd.so_name = concat(name, ".so");
   cmd.c_name = concat(name, ".c");
-  size_t max_args = 1 + NUM_DEFAULT_FLAGS + strlen(cmd.flags_copy ? cmd.flags_copy : "") / 2 + 1 +
+  size_t max_args = 1 + NUM_DEFAULT_FLAGS + 1 + strlen(cmd.flags_copy ? cmd.flags_copy : "") / 2 + 1 +
                     5 + 1;
   cmd.argv = calloc(max_args, sizeof *cmd.argv);
-  if (!cmd.flags_copy || !cmd.so_name || !cmd.c_name || !cmd.argv) {
+  if (!cmd.flags_copy || !cmd.so_name || !cmd.c_name || !cmd.argv || (strcmp(target, "generic") && !cmd.march)) {
     command_free(&cmd);
     return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "build: out of memory");
   }
   size_t n = 0;
   cmd.argv[n++] = (char *)cc;
   for (size_t i = 0; i < NUM_DEFAULT_FLAGS; i++) cmd.argv[n++] = (char *)kDefaultFlags[i];
+  if (cmd.march) cmd.argv[n++] = cmd.march;
   for (char *p = cmd.flags_copy; *p;) {
     while (is_space(*p)) *p++ = '\0';
     if (!*p) break;
@@ -301,8 +306,8 @@ aoti_status aoti_build_shared_library(const char *source, size_t source_len, con
     return aoti_error_set(AOTI_ERROR_INVALID_ARGUMENT,
                           "build: model name '%s' cannot be a file name", name ? name : "(null)");
   command cmd = {0};
-  aoti_status st = command_make(pick_compiler(options), options ? options->cflags : NULL, name,
-                                &cmd);
+  aoti_status st = command_make(pick_compiler(options), options ? options->target : NULL,
+                                options ? options->cflags : NULL, name, &cmd);
   if (st != AOTI_OK) return st;
   char *dir = make_temp_folder();
   if (!dir) {

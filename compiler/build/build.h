@@ -24,6 +24,11 @@ extern "C" {
 typedef struct aoti_build_options {
   const char *cc;      /* compiler command; NULL: $CC, else "cc" */
   const char *cflags;  /* extra flags appended after the defaults (-O3 -fPIC -shared ...); may be NULL */
+  /* The CPU the library is built for: "native" (NULL means it too: the machine that builds),
+   * "generic" (the compiler's baseline, no -march), or any -march value ("x86-64-v3" for AVX2,
+   * "x86-64-v4" for AVX-512, "znver4", ...). The kernels pick their vector code from the
+   * compiler's predefined macros, so this is the one switch. */
+  const char *target;
   bool keep_temps;     /* leave the temporary folder and say where (for debugging) */
   bool verbose;        /* print the command line to stderr */
 } aoti_build_options;

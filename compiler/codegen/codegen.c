@@ -167,11 +167,12 @@ static void put_abi_header(aoti_strbuf *out) {
 }
 
 extern const char aoti_tpl_math_c[], aoti_tpl_gemm_c[], aoti_tpl_copy_c[], aoti_tpl_conv_c[],
-    aoti_tpl_pool_c[], aoti_tpl_shape_c[], aoti_tpl_reduce_c[], aoti_tpl_nn_c[];
+    aoti_tpl_winograd_c[], aoti_tpl_pool_c[], aoti_tpl_shape_c[], aoti_tpl_reduce_c[], aoti_tpl_nn_c[];
 
 static const char *const kKernelTexts[CG_KERNEL_COUNT] = {
     [CG_KERNEL_MATH] = aoti_tpl_math_c,     [CG_KERNEL_GEMM] = aoti_tpl_gemm_c,
     [CG_KERNEL_COPY] = aoti_tpl_copy_c,     [CG_KERNEL_CONV] = aoti_tpl_conv_c,
+    [CG_KERNEL_WINOGRAD] = aoti_tpl_winograd_c,
     [CG_KERNEL_POOL] = aoti_tpl_pool_c,     [CG_KERNEL_SHAPE] = aoti_tpl_shape_c,
     [CG_KERNEL_REDUCE] = aoti_tpl_reduce_c, [CG_KERNEL_NN] = aoti_tpl_nn_c,
 };
@@ -198,6 +199,7 @@ static void put_prelude(cg_ctx *c, aoti_strbuf *out) {
 /* The per-thread scratch macro each kernel file that uses aoti_abi_threads scratch defines. */
 static const char *const kKernelScratch[CG_KERNEL_COUNT] = {
     [CG_KERNEL_GEMM] = "AOTI_GEMM_THREAD_SCRATCH",
+    [CG_KERNEL_WINOGRAD] = "AOTI_WINOGRAD_THREAD_SCRATCH",
 };
 
 /* thread_scratch_bytes: the largest need of the kernels the model carries,

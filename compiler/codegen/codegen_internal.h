@@ -21,6 +21,7 @@ typedef enum cg_kernel {
   CG_KERNEL_GEMM,      /* gemm.c */
   CG_KERNEL_COPY,      /* copy.c: strided copies */
   CG_KERNEL_CONV,      /* conv.c: convolutions (may use gemm) */
+  CG_KERNEL_WINOGRAD,  /* winograd.c: 3x3 stride-1 convolutions (uses gemm and conv) */
   CG_KERNEL_POOL,      /* pool.c: max/avg/adaptive pooling */
   CG_KERNEL_SHAPE,     /* shape.c: cat, gather, index, pad, roll */
   CG_KERNEL_REDUCE,    /* reduce.c: sum/mean/amax over dims */

@@ -1,5 +1,6 @@
 /* emit_conv.c — the C code of AOTI_LOWER_CONV nodes (rows in ops/ops_conv.c): convolutions
- * (conv1d, conv2d, convolution) call aoti_conv2d, inference batch norms aoti_batch_norm, and
+ * (conv1d, conv2d, convolution) call aoti_conv2d (aoti_conv2d_winograd for the Winograd variant,
+ * winograd.c), inference batch norms aoti_batch_norm, and
  * pools aoti_max_pool2d / aoti_avg_pool2d / aoti_adaptive_avg_pool2d (templates/kernels/conv.c,
  * pool.c). Each node fills a constant shape struct from its (possibly symbolic) dims and makes
  * one call. float32 only. */
@@ -70,10 +71,11 @@ static aoti_status emit_convolution(cg_ctx *c, const aoti_node *n) {
   if (st != AOTI_OK) return st;
   if (convolution && n->args[6].kind == AOTI_ARG_BOOL && n->args[6].b)
     return unsupported(n, "transposed convolution is not supported");
-  const int32_t spatial = w->rank - 2;
+  const bool winograd = n->variant == AOTI_CONV_VARIANT_WINOGRAD; /* w holds U [36][O][C] (passes/prepack.c) */
+  const int32_t spatial = winograd ? 2 : w->rank - 2;
   if (spatial < 1 || spatial > 2) return unsupported(n, "only 1-D and 2-D convolutions are supported");
-  int64_t kernel[2] = {1, 1}, stride[2], pad[2] = {0, 0}, dil[2], groups = 1;
-  for (int32_t d = 0; d < spatial; ++d) aoti_sx_is_const(w->dims[2 + d], &kernel[2 - spatial + d]);
+  int64_t kernel[2] = {winograd ? 3 : 1, winograd ? 3 : 1}, stride[2], pad[2] = {0, 0}, dil[2], groups = 1;
+  for (int32_t d = 0; !winograd && d < spatial; ++d) aoti_sx_is_const(w->dims[2 + d], &kernel[2 - spatial + d]);
   st = read_pair(n, 3, spatial, 1, 1, "strides", stride);
   if (st == AOTI_OK) st = read_pair(n, 5, spatial, 1, 1, "dilations", dil);
   if (st == AOTI_OK && n->args[4].kind == AOTI_ARG_STRING) {
@@ -109,10 +111,12 @@ static aoti_status emit_convolution(cg_ctx *c, const aoti_node *n) {
   for (size_t i = 0; i < sizeof geometry / sizeof geometry[0]; ++i) put_i64(c, geometry[i]);
   aoti_strbuf_appendf(&c->run, "%lld};\n", (long long)groups);
   aoti_strbuf_appendf(&c->run, "    const aoti_epilogue ep = {%s, 1, NULL, AOTI_ACT_NONE};\n", ptr_or_null(c, bias));
-  aoti_strbuf_appendf(&c->run, "    aoti_conv2d(threads, &p, %s, %s, &ep, %s);\n  }\n", c->value_c[x->id], c->value_c[w->id],
+  aoti_strbuf_appendf(&c->run, "    %s(threads, &p, %s, %s, &ep, %s);\n  }\n",
+                      winograd ? "aoti_conv2d_winograd" : "aoti_conv2d", c->value_c[x->id], c->value_c[w->id],
                       c->value_c[out->id]);
   c->uses[CG_KERNEL_GEMM] = true;
   c->uses[CG_KERNEL_CONV] = true;
+  if (winograd) c->uses[CG_KERNEL_WINOGRAD] = true;
   return AOTI_OK;
 }
 

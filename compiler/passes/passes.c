@@ -19,6 +19,8 @@ aoti_status aoti_passes_run(aoti_graph *g, aoti_pass_stats *stats) {
   if (st != AOTI_OK) return aoti_error_prefix(st, "pass decompose");
   st = aoti_pass_fold_batchnorm(g);
   if (st != AOTI_OK) return aoti_error_prefix(st, "pass fold_batchnorm");
+  st = aoti_pass_prepack(g);
+  if (st != AOTI_OK) return aoti_error_prefix(st, "pass prepack");
   st = aoti_pass_fold_constants(g);
   if (st != AOTI_OK) return aoti_error_prefix(st, "pass fold_constants");
   st = aoti_pass_alias_views(g);

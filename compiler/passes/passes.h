@@ -33,6 +33,19 @@ aoti_status aoti_pass_fold_constants(aoti_graph *g);
  * decompose and before fold_constants, which drops the constants left unused. */
 aoti_status aoti_pass_fold_batchnorm(aoti_graph *g);
 
+/* The kernel variants of convolution nodes (aoti_node.variant; 0 is the default, conv.c). */
+enum { AOTI_CONV_VARIANT_WINOGRAD = 1 }; /* winograd.c; the weight argument holds U = G w G^T */
+
+/* Switches each 3x3, stride-1, ungrouped float32 convolution with a constant weight that is big
+ * enough to gain to AOTI_CONV_VARIANT_WINOGRAD, its weight argument replaced by a new folded
+ * constant "<weight fqn>.winograd" (passes/prepack.c). Runs after fold_batchnorm and before
+ * fold_constants, which drops the weights left unused. */
+aoti_status aoti_pass_prepack(aoti_graph *g);
+
+/* U = G w G^T of F(4x4, 3x3) for w [out_channels][in_channels][3][3] into u [36][out_channels]
+ * [in_channels] (templates/kernels/winograd.c documents G and the layout). */
+void aoti_winograd_transform_weights(int64_t out_channels, int64_t in_channels, const float *w, float *u);
+
 /* Views that need no data movement (view/reshape/_unsafe_view/squeeze/unsqueeze/flatten of a
  * contiguous value) become aliases: planned by memory planning, not copied by codegen. */
 aoti_status aoti_pass_alias_views(aoti_graph *g);

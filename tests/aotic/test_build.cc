@@ -123,6 +123,43 @@ TEST_F(BuildTest, CflagsAreSplitAndPassed) {
   dlclose(handle);
 }
 
+// The library reports whether its compiler targeted AVX-512.
+int built_avx512(const std::string &so, const std::string &path) {
+  write_file(path, so);
+  void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) return -1;
+  auto fn = reinterpret_cast<int (*)(void)>(dlsym(handle, "aoti_test_avx512"));
+  const int got = fn ? fn() : -1;
+  dlclose(handle);
+  return got;
+}
+
+TEST_F(BuildTest, TargetPicksTheInstructionSet) {
+  const std::string src =
+      "int aoti_test_avx512(void);\n"
+      "#ifdef __AVX512F__\nint aoti_test_avx512(void) { return 1; }\n"
+      "#else\nint aoti_test_avx512(void) { return 0; }\n#endif\n";
+  std::string so;
+  options_.target = "generic";
+  ASSERT_EQ(build(src, options_, &so), AOTI_OK) << aoti_last_error();
+  EXPECT_EQ(built_avx512(so, tmp_ + "/generic.so"), 0);
+  options_.target = "x86-64-v4";
+  ASSERT_EQ(build(src, options_, &so), AOTI_OK) << aoti_last_error();
+  EXPECT_EQ(built_avx512(so, tmp_ + "/v4.so"), 1);
+  options_.target = nullptr;  // native: what this machine has
+  ASSERT_EQ(build(src, options_, &so), AOTI_OK) << aoti_last_error();
+  EXPECT_EQ(built_avx512(so, tmp_ + "/native.so"), __builtin_cpu_supports("avx512f") ? 1 : 0);
+}
+
+TEST_F(BuildTest, UnknownTargetIsTheCompilersError) {
+  options_.target = "no-such-cpu";
+  std::string so;
+  ASSERT_NE(build(kSource, options_, &so), AOTI_OK);
+  std::string msg = aoti_last_error();
+  EXPECT_NE(msg.find("-march=no-such-cpu"), std::string::npos) << msg;
+  EXPECT_TRUE(list_dir(tmp_).empty());
+}
+
 TEST_F(BuildTest, CcEnvironmentVariableIsUsed) {
   const char *old = getenv("CC");
   std::string saved = old ? old : "";

@@ -52,7 +52,7 @@ TEST_F(CliTest, HelpMentionsEveryOption) {
   command_result r = aotic("--help");
   EXPECT_EQ(r.exit_code, 0);
   for (const char *opt : {"-o", "--output", "--name", "--wrapper-dir", "--dynamic", "--cc",
-                          "--cflags", "--keep-temps", "--dump-ir", "-v", "--verbose", "-q",
+                          "--cflags", "--target", "--keep-temps", "--dump-ir", "-v", "--verbose", "-q",
                           "--quiet", "--version", "-h", "--help", "example"})
     EXPECT_NE(r.out.find(opt), std::string::npos) << opt << " missing from:\n" << r.out;
   EXPECT_EQ(aotic("-h").out, r.out);
@@ -254,11 +254,15 @@ TEST_F(CliTest, CompilerOptionsReachTheBuild) {
   command_result r = aotic(quote(mlp) + " --cc aoti-no-such-cc" + tail);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "aotic: error: " + mlp + ": cannot run 'aoti-no-such-cc': " + strerror(ENOENT) + "\n");
-  r = aotic(quote(mlp) + " --cflags '-DX=1 -fno-such-flag-xyz'" + tail);
+  r = aotic(quote(mlp) + " --target x86-64-v3 --cflags '-DX=1 -fno-such-flag-xyz'" + tail);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("-std=c11 -DX=1 -fno-such-flag-xyz -o mlp.so mlp.c -lm"), std::string::npos)
+  EXPECT_NE(r.err.find("-std=c11 -march=x86-64-v3 -DX=1 -fno-such-flag-xyz -o mlp.so mlp.c -lm"),
+            std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("check the extra flags"), std::string::npos) << r.err;
+  r = aotic(quote(mlp) + " --target 'x86 64'" + tail);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--target 'x86 64' is not a CPU name"), std::string::npos) << r.err;
   // Nothing written by the failed runs.
   EXPECT_EQ(list_dir(dir_), std::vector<std::string>{"gen"});
   EXPECT_TRUE(list_dir(gen).empty());
