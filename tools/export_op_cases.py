@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-FAMILIES = ("pointwise", "conv", "shape", "nn")
+FAMILIES = ("pointwise", "conv", "shape", "nn", "fusion")
 
 
 @dataclasses.dataclass

@@ -69,6 +69,10 @@ aoti_status cg_emit_node(cg_ctx *c, const aoti_node *n);
 /* Opens node `n`'s block in c->run ("  {" and a comment naming the node and op); the emitter closes it with "  }\n". */
 void cg_open_node(cg_ctx *c, const aoti_node *n);
 
+/* Appends to c->run `    const aoti_epilogue ep = {...};` for node n: `bias` (NULL: none) per row
+ * of the kernel's output or per column, and n's fused residual and activation (passes/fuse.c). */
+void cg_put_epilogue(cg_ctx *c, const aoti_node *n, const aoti_value *bias, bool bias_per_row);
+
 /* Appends to c->run `    const int64_t <name>[rank] = {e0, e1, ...};` over the symbol locals. */
 void cg_put_int_array(cg_ctx *c, const char *name, int32_t rank, const aoti_sx *const *exprs);
 

@@ -119,6 +119,19 @@ aoti_status cg_check_nodes(cg_ctx *c) {
 }
 
 /* `const int64_t name[rank] = {e0, e1, ...};` over the symbol locals. */
+void cg_put_epilogue(cg_ctx *c, const aoti_node *n, const aoti_value *bias, bool bias_per_row) {
+  static const char *const kActNames[] = {
+      [AOTI_ACTIVATION_NONE] = "AOTI_ACT_NONE",           [AOTI_ACTIVATION_RELU] = "AOTI_ACT_RELU",
+      [AOTI_ACTIVATION_RELU6] = "AOTI_ACT_RELU6",         [AOTI_ACTIVATION_HARDSWISH] = "AOTI_ACT_HARDSWISH",
+      [AOTI_ACTIVATION_SILU] = "AOTI_ACT_SILU",           [AOTI_ACTIVATION_GELU] = "AOTI_ACT_GELU",
+      [AOTI_ACTIVATION_GELU_TANH] = "AOTI_ACT_GELU_TANH", [AOTI_ACTIVATION_SIGMOID] = "AOTI_ACT_SIGMOID",
+  };
+  const int32_t act = n->epilogue_act;
+  aoti_strbuf_appendf(&c->run, "    const aoti_epilogue ep = {%s, %d, %s, %s};\n", bias ? c->value_c[bias->id] : "NULL",
+                      bias_per_row ? 1 : 0, n->epilogue_residual ? c->value_c[n->epilogue_residual->id] : "NULL",
+                      act >= 0 && act <= AOTI_ACTIVATION_SIGMOID ? kActNames[act] : "AOTI_ACT_NONE");
+}
+
 void cg_put_int_array(cg_ctx *c, const char *name, int32_t rank, const aoti_sx *const *exprs) {
   aoti_strbuf_appendf(&c->run, "    const int64_t %s[%d] = {", name, rank);
   for (int32_t d = 0; d < rank; ++d) aoti_strbuf_appendf(&c->run, "%s%s", d ? ", " : "", cg_sx(c, exprs[d]));

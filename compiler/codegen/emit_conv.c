@@ -71,7 +71,7 @@ static aoti_status emit_convolution(cg_ctx *c, const aoti_node *n) {
   if (st != AOTI_OK) return st;
   if (convolution && n->args[6].kind == AOTI_ARG_BOOL && n->args[6].b)
     return unsupported(n, "transposed convolution is not supported");
-  const bool winograd = n->variant == AOTI_CONV_VARIANT_WINOGRAD; /* w holds U [36][O][C] (passes/prepack.c) */
+  const bool winograd = n->variant == AOTI_CONV_VARIANT_WINOGRAD; /* w holds U [36][C][O] (passes/prepack.c) */
   const int32_t spatial = winograd ? 2 : w->rank - 2;
   if (spatial < 1 || spatial > 2) return unsupported(n, "only 1-D and 2-D convolutions are supported");
   int64_t kernel[2] = {winograd ? 3 : 1, winograd ? 3 : 1}, stride[2], pad[2] = {0, 0}, dil[2], groups = 1;
@@ -110,7 +110,7 @@ static aoti_status emit_convolution(cg_ctx *c, const aoti_node *n) {
   const int64_t geometry[] = {kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], dil[0], dil[1]};
   for (size_t i = 0; i < sizeof geometry / sizeof geometry[0]; ++i) put_i64(c, geometry[i]);
   aoti_strbuf_appendf(&c->run, "%lld};\n", (long long)groups);
-  aoti_strbuf_appendf(&c->run, "    const aoti_epilogue ep = {%s, 1, NULL, AOTI_ACT_NONE};\n", ptr_or_null(c, bias));
+  cg_put_epilogue(c, n, bias, true);
   aoti_strbuf_appendf(&c->run, "    %s(threads, &p, %s, %s, &ep, %s);\n  }\n",
                       winograd ? "aoti_conv2d_winograd" : "aoti_conv2d", c->value_c[x->id], c->value_c[w->id],
                       c->value_c[out->id]);

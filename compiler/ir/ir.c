@@ -674,7 +674,11 @@ static void dump_node(const aoti_graph *g, const aoti_node *n, FILE *f) {
       dump_arg(g, &n->named[i].arg, f);
     }
   }
-  fprintf(f, ")  # %s\n", n->name);
+  fprintf(f, ")");
+  if (n->epilogue_residual) fprintf(f, " + %%%s", n->epilogue_residual->name);
+  if (n->epilogue_act) fprintf(f, " then activation %d", n->epilogue_act);
+  if (n->variant) fprintf(f, " variant %d", n->variant);
+  fprintf(f, "  # %s\n", n->name);
 }
 
 void aoti_graph_dump(const aoti_graph *g, void *file) {

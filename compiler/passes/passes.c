@@ -25,6 +25,8 @@ aoti_status aoti_passes_run(aoti_graph *g, aoti_pass_stats *stats) {
   if (st != AOTI_OK) return aoti_error_prefix(st, "pass fold_constants");
   st = aoti_pass_alias_views(g);
   if (st != AOTI_OK) return aoti_error_prefix(st, "pass alias_views");
+  st = aoti_pass_fuse_epilogues(g);
+  if (st != AOTI_OK) return aoti_error_prefix(st, "pass fuse_epilogues");
   aoti_graph_remove_dead_nodes(g);
   st = aoti_graph_verify(g);
   if (st != AOTI_OK) return aoti_error_prefix(st, "dead-node removal");

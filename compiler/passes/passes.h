@@ -42,9 +42,27 @@ enum { AOTI_CONV_VARIANT_WINOGRAD = 1 }; /* winograd.c; the weight argument hold
  * fold_constants, which drops the weights left unused. */
 aoti_status aoti_pass_prepack(aoti_graph *g);
 
-/* U = G w G^T of F(4x4, 3x3) for w [out_channels][in_channels][3][3] into u [36][out_channels]
- * [in_channels] (templates/kernels/winograd.c documents G and the layout). */
+/* U = G w G^T of F(4x4, 3x3) for w [out_channels][in_channels][3][3] into u [36][in_channels]
+ * [out_channels] (templates/kernels/winograd.c documents G and the layout). */
 void aoti_winograd_transform_weights(int64_t out_channels, int64_t in_channels, const float *w, float *u);
+
+/* The activations a fused epilogue applies (aoti_node.epilogue_act); generated code names them
+ * AOTI_ACT_* (templates/kernels/gemm.c, which gives the formulas). */
+typedef enum aoti_activation {
+  AOTI_ACTIVATION_NONE = 0,
+  AOTI_ACTIVATION_RELU,
+  AOTI_ACTIVATION_RELU6,
+  AOTI_ACTIVATION_HARDSWISH,
+  AOTI_ACTIVATION_SILU,
+  AOTI_ACTIVATION_GELU,
+  AOTI_ACTIVATION_GELU_TANH,
+  AOTI_ACTIVATION_SIGMOID,
+} aoti_activation;
+
+/* Epilogue fusion: a residual add and an activation after a float32 convolution become part of
+ * the convolution node (aoti_node.epilogue_residual / epilogue_act), which their last node
+ * turns into (passes/fuse.c). Runs after alias_views. */
+aoti_status aoti_pass_fuse_epilogues(aoti_graph *g);
 
 /* Views that need no data movement (view/reshape/_unsafe_view/squeeze/unsqueeze/flatten of a
  * contiguous value) become aliases: planned by memory planning, not copied by codegen. */

@@ -1,17 +1,96 @@
 /* gemm.c — the single-precision GEMM every generated model carries (templates/kernels, embedded
- * into aotic and pasted into each model source by compiler/codegen).
+ * into aotic and pasted into each model source by compiler/codegen), and the vector helpers
+ * conv.c and nn.c use after it.
  *
- *     C = beta * C + alpha * op(A) * op(B)      row-major; op(X) = X or X^T
+ *     C = ep(beta * C + alpha * op(A) * op(B))      row-major; op(X) = X or X^T
  *
  * op(A) is M x K, op(B) is K x N, C is M x N with leading dimensions lda, ldb, ldc (elements per
  * row as stored). When beta is 0, C is only written, never read (so NaNs in C do not propagate),
- * as BLAS does. Portable C: the inner loops run along contiguous rows of C and B so that -O3
- * auto-vectorises them; blocking keeps a panel of B in cache while a block of rows of C is updated.
- * B^T is packed block by block into a stack buffer so the inner loop stays contiguous. Never
- * allocates; reentrant. `th`: the run's threads (aoti/abi.h).
+ * as BLAS does. ep (may be NULL) adds a bias and a residual and applies an activation.
+ *
+ * The GotoBLAS/BLIS scheme (Goto & van de Geijn, "Anatomy of high-performance matrix
+ * multiplication", TOMS 2008): a KC x NC block of op(B) is packed into NR-wide column panels and
+ * an MC x KC block of op(A) into MR-high row panels, in the thread's scratch memory; a micro-kernel
+ * keeps an MR x NR tile of C in vector registers over the KC loop (one B panel stays in L1, the A
+ * block in L2), and the tile goes to C through the epilogue. Written once with GCC/clang vector
+ * extensions; the vector width and MR x NR follow the target (AVX-512, AVX2+FMA, or a 4-lane
+ * generic fallback any gcc/clang target compiles). The B packing is a function, so convolutions
+ * (conv.c) pack im2col panels straight from the image. Work is split over the run's threads by
+ * tiles of C (columns when N is the larger side, rows otherwise); products with at most
+ * AOTI_GEMM_SKINNY rows (linear layers at batch 1) read op(B) in place without packing.
+ * Never allocates; reentrant. `th`: the run's threads (aoti/abi.h).
  */
 
-#define AOTI_GEMM_THREAD_SCRATCH 0 /* bytes of aoti_abi_threads scratch each thread uses */
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#define AOTI_VL 16    /* floats per vector */
+#define AOTI_GEMM_MR 14 /* rows of a C tile: 28 accumulators + 2 B vectors + 1 A broadcast of 32 zmm */
+#define AOTI_GEMM_MC 168 /* rows of a packed A block (12 panels): MC x KC fits L2 */
+typedef float aoti_vf __attribute__((vector_size(64)));
+#define aoti_vfma(acc, a, b) _mm512_fmadd_ps((a), (b), (acc)) /* acc + a * b, one rounding */
+#define aoti_vsplat(x) _mm512_set1_ps(x)
+#elif defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define AOTI_VL 8 /* floats per vector */
+#define AOTI_GEMM_MR 6 /* 12 accumulators + 2 B vectors + 1 A broadcast of 16 ymm */
+#define AOTI_GEMM_MC 144 /* 24 panels */
+typedef float aoti_vf __attribute__((vector_size(32)));
+#define aoti_vfma(acc, a, b) _mm256_fmadd_ps((a), (b), (acc))
+#define aoti_vsplat(x) _mm256_set1_ps(x)
+#else
+#define AOTI_VL 4 /* floats per vector */
+#define AOTI_GEMM_MR 4
+#define AOTI_GEMM_MC 128 /* 32 panels */
+typedef float aoti_vf __attribute__((vector_size(16)));
+#define aoti_vfma(acc, a, b) ((acc) + (a) * (b)) /* -std=c11 does not contract: two roundings */
+#define aoti_vsplat(x) ((aoti_vf){(x), (x), (x), (x)})
+#endif
+typedef int32_t aoti_vi __attribute__((vector_size(sizeof(aoti_vf)))); /* comparison masks */
+/* Full unrolling of the micro-kernel's constant-trip loops, which keeps the accumulators in
+ * registers (clang ignores a GCC unroll count above the trip count). */
+#if defined(__clang__)
+#define AOTI_UNROLL _Pragma("unroll")
+#else
+#define AOTI_UNROLL _Pragma("GCC unroll 16")
+#endif
+
+#define AOTI_GEMM_NV 2                          /* vectors per tile row */
+#define AOTI_GEMM_NR (AOTI_VL * AOTI_GEMM_NV) /* columns of a C tile */
+#define AOTI_GEMM_KC 256                        /* depth of a block: a KC x NR B panel fits L1 */
+#define AOTI_GEMM_NC 1024                       /* columns of a packed B block */
+#define AOTI_GEMM_SKINNY 4                      /* at most this many rows: op(B) read in place */
+#define AOTI_GEMM_MIN_SPLIT 262144.0 /* multiply-adds below which one thread beats a split (~2 us) */
+
+/* bytes of aoti_abi_threads scratch each thread uses: the packed A block and B block */
+#define AOTI_GEMM_THREAD_SCRATCH ((AOTI_GEMM_MC * AOTI_GEMM_KC + AOTI_GEMM_KC * AOTI_GEMM_NC) * 4)
+
+static inline aoti_vf aoti_vload(const float *p) {
+  aoti_vf v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+static inline void aoti_vstore(float *p, aoti_vf v) { memcpy(p, &v, sizeof v); }
+/* mask ? a : b, lane by lane */
+static inline aoti_vf aoti_vselect(aoti_vi mask, aoti_vf a, aoti_vf b) {
+  return (aoti_vf)(((aoti_vi)a & mask) | ((aoti_vi)b & ~mask));
+}
+static inline float aoti_vsum(aoti_vf v) {
+  float s = 0.0f;
+  for (int i = 0; i < AOTI_VL; ++i) s += v[i];
+  return s;
+}
+/* sum_i a[i] * b[i], in vector lanes then across them */
+static inline float aoti_vdot(int64_t n, const float *a, const float *b) {
+  aoti_vf acc0 = aoti_vsplat(0.0f), acc1 = acc0;
+  int64_t i = 0;
+  for (; i + 2 * AOTI_VL <= n; i += 2 * AOTI_VL) {
+    acc0 = aoti_vfma(acc0, aoti_vload(a + i), aoti_vload(b + i));
+    acc1 = aoti_vfma(acc1, aoti_vload(a + i + AOTI_VL), aoti_vload(b + i + AOTI_VL));
+  }
+  float s = aoti_vsum(acc0 + acc1);
+  for (; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
 
 /* What a kernel applies to each value it produces before storing it, in this order:
  *   v = act(v + bias + residual)
@@ -51,86 +130,342 @@ static inline float aoti_act(int act, float v) {
     default: return v;
   }
 }
-#define AOTI_GEMM_KC 64  /* rows of op(B) (columns of op(A)) per block */
-#define AOTI_GEMM_NC 256 /* columns of C per block: a row of C fits L1, a KC x NC panel L2 */
 
-/* C[0..m)[0..n) *= beta (beta 0: set to 0 without reading). */
-static void aoti_gemm_scale(int64_t m, int64_t n, float beta, float *c, int64_t ldc) {
-  if (beta == 1.0f) return;
-  for (int64_t i = 0; i < m; ++i) {
-    float *row = c + i * ldc;
-    if (beta == 0.0f) {
-      for (int64_t j = 0; j < n; ++j) row[j] = 0.0f;
+/* relu, relu6 and hardswish lane by lane, with aoti_act's exact operations (NaN stays NaN). */
+static inline aoti_vf aoti_vclamp(aoti_vf v, float lo, float hi) {
+  v = aoti_vselect(v < aoti_vsplat(lo), aoti_vsplat(lo), v);
+  return aoti_vselect(v > aoti_vsplat(hi), aoti_vsplat(hi), v);
+}
+static inline int aoti_act_is_vector(int act) {
+  return act == AOTI_ACT_NONE || act == AOTI_ACT_RELU || act == AOTI_ACT_RELU6 || act == AOTI_ACT_HARDSWISH;
+}
+static inline aoti_vf aoti_vact(int act, aoti_vf v) {
+  switch (act) {
+    case AOTI_ACT_RELU: return aoti_vselect(v < aoti_vsplat(0.0f), aoti_vsplat(0.0f), v);
+    case AOTI_ACT_RELU6: return aoti_vclamp(v, 0.0f, 6.0f);
+    case AOTI_ACT_HARDSWISH: return v * aoti_vclamp(v + 3.0f, 0.0f, 6.0f) / 6.0f;
+    default: return v;
+  }
+}
+
+/* How one row of results goes into C:
+ *   c[j] = act(alpha * acc[j] + beta * c[j] + bias_row + bias_col[j] + residual[j])
+ * (beta 0: c is not read; absent terms are not added). */
+typedef struct aoti_row_finish {
+  float alpha, beta;
+  int has_bias_row;
+  float bias_row;
+  const float *bias_col; /* or NULL */
+  const float *residual; /* or NULL */
+  int act;
+} aoti_row_finish;
+
+static inline aoti_vf aoti_finish_vector(const aoti_row_finish *f, aoti_vf acc, const float *c, const float *bias_col,
+                                         const float *residual) {
+  aoti_vf v = acc * f->alpha;
+  if (f->beta != 0.0f) v += aoti_vload(c) * f->beta;
+  if (f->has_bias_row) v += f->bias_row;
+  if (f->bias_col) v += aoti_vload(bias_col);
+  if (f->residual) v += aoti_vload(residual);
+  return aoti_vact(f->act, v);
+}
+
+/* c[0..cols) from acc[0..cols) through f: whole vectors in place, the tail through small copies. */
+static void aoti_finish_row(const aoti_row_finish *f, int64_t cols, const float *acc, float *c) {
+  int64_t j = 0;
+  for (; j + AOTI_VL <= cols; j += AOTI_VL)
+    aoti_vstore(c + j, aoti_finish_vector(f, aoti_vload(acc + j), c + j, f->bias_col + j, f->residual + j));
+  if (j < cols) {
+    float t_acc[AOTI_VL] = {0}, t_c[AOTI_VL] = {0}, t_bias[AOTI_VL] = {0}, t_res[AOTI_VL] = {0};
+    const int64_t rest = cols - j;
+    memcpy(t_acc, acc + j, (size_t)rest * sizeof(float));
+    if (f->beta != 0.0f) memcpy(t_c, c + j, (size_t)rest * sizeof(float));
+    if (f->bias_col) memcpy(t_bias, f->bias_col + j, (size_t)rest * sizeof(float));
+    if (f->residual) memcpy(t_res, f->residual + j, (size_t)rest * sizeof(float));
+    aoti_vstore(t_c, aoti_finish_vector(f, aoti_vload(t_acc), t_c, t_bias, t_res));
+    memcpy(c + j, t_c, (size_t)rest * sizeof(float));
+  }
+  if (!aoti_act_is_vector(f->act))
+    for (j = 0; j < cols; ++j) c[j] = aoti_act(f->act, c[j]);
+}
+
+/* The finish of rows [row0, row0 + rows) x columns [col0, ...) of C: alpha and beta, plus ep
+ * when `last` (the final K block). */
+static inline aoti_row_finish aoti_row_finish_of(float alpha, float beta, const aoti_epilogue *ep, int last,
+                                                 int64_t row, int64_t col, int64_t ldc) {
+  aoti_row_finish f = {alpha, beta, 0, 0.0f, NULL, NULL, AOTI_ACT_NONE};
+  if (!last || !ep) return f;
+  if (ep->bias && ep->bias_per_row) {
+    f.has_bias_row = 1;
+    f.bias_row = ep->bias[row];
+  } else if (ep->bias) {
+    f.bias_col = ep->bias + col;
+  }
+  if (ep->residual) f.residual = ep->residual + row * ldc + col;
+  f.act = ep->act;
+  return f;
+}
+
+/* One product as the tile loops see it: op(A) read in place or packed by rows, op(B) packed by
+ * `pack_b` (a matrix, or im2col panels of an image in conv.c). Rows and columns are absolute. */
+typedef struct aoti_gemm_op aoti_gemm_op;
+struct aoti_gemm_op {
+  int64_t m, n, k;
+  float alpha, beta;
+  const float *a;
+  int64_t lda;
+  int trans_a;
+  /* Packs op(B) rows [k0, k0 + kc) x columns [j0, j0 + nc) as NR-wide panels, each kc x NR
+   * row-major, zero past column n. */
+  void (*pack_b)(const aoti_gemm_op *op, int64_t k0, int64_t kc, int64_t j0, int64_t nc, float *dst);
+  const float *b;
+  int64_t ldb;
+  int trans_b;
+  const void *b_shape; /* pack_b's own description of B (conv.c: the aoti_conv_shape) */
+  float *c;
+  int64_t ldc;
+  const aoti_epilogue *ep;
+  const aoti_abi_threads *th;
+  int split_n; /* threads take NR-wide column ranges (else MR-high row ranges) */
+};
+
+/* The MR x NR tile of op(A) rows [pa..] times B rows [pb..] over kc steps, into tile (row-major
+ * MR x NR). `rows` <= MR A rows are used (a constant after inlining: the loops unroll and the
+ * accumulators live in registers); A row r, step p is at pa[r * a_row + p * a_step], B step p at
+ * pb + p * b_step. */
+static inline __attribute__((always_inline)) void aoti_gemm_kernel(int rows, int64_t kc, const float *restrict pa,
+                                                                   int64_t a_row, int64_t a_step,
+                                                                   const float *restrict pb, int64_t b_step,
+                                                                   float *restrict tile) {
+  aoti_vf acc[AOTI_GEMM_MR][AOTI_GEMM_NV];
+AOTI_UNROLL
+  for (int r = 0; r < rows; ++r)
+AOTI_UNROLL
+    for (int v = 0; v < AOTI_GEMM_NV; ++v) acc[r][v] = aoti_vsplat(0.0f);
+  for (int64_t p = 0; p < kc; ++p) {
+    aoti_vf bv[AOTI_GEMM_NV];
+AOTI_UNROLL
+    for (int v = 0; v < AOTI_GEMM_NV; ++v) bv[v] = aoti_vload(pb + v * AOTI_VL);
+AOTI_UNROLL
+    for (int r = 0; r < rows; ++r) {
+      const aoti_vf ar = aoti_vsplat(pa[r * a_row]);
+AOTI_UNROLL
+      for (int v = 0; v < AOTI_GEMM_NV; ++v) acc[r][v] = aoti_vfma(acc[r][v], ar, bv[v]);
+    }
+    pa += a_step;
+    pb += b_step;
+  }
+AOTI_UNROLL
+  for (int r = 0; r < rows; ++r)
+AOTI_UNROLL
+    for (int v = 0; v < AOTI_GEMM_NV; ++v) aoti_vstore(tile + r * AOTI_GEMM_NR + v * AOTI_VL, acc[r][v]);
+}
+
+/* The packed micro-kernel: MR rows of a packed A panel, one packed B panel. */
+static __attribute__((noinline)) void aoti_gemm_micro(int64_t kc, const float *pa, const float *pb, float *tile) {
+  aoti_gemm_kernel(AOTI_GEMM_MR, kc, pa, 1, AOTI_GEMM_MR, pb, AOTI_GEMM_NR, tile);
+}
+
+/* Tile rows into C through the finish of ep's rows/columns (first K block: beta; later: 1). */
+static void aoti_gemm_store(const aoti_gemm_op *op, const float *tile, int64_t row, int64_t rows, int64_t col,
+                            int64_t cols, int first, int last) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const aoti_row_finish f =
+        aoti_row_finish_of(op->alpha, first ? op->beta : 1.0f, op->ep, last, row + r, col, op->ldc);
+    aoti_finish_row(&f, cols, tile + r * AOTI_GEMM_NR, op->c + (row + r) * op->ldc + col);
+  }
+}
+
+/* B packing for a matrix: op(B)(p, j) = trans_b ? b[j * ldb + p] : b[p * ldb + j]. */
+static void aoti_gemm_pack_b_matrix(const aoti_gemm_op *op, int64_t k0, int64_t kc, int64_t j0, int64_t nc,
+                                    float *dst) {
+  for (int64_t jp = 0; jp < nc; jp += AOTI_GEMM_NR, dst += kc * AOTI_GEMM_NR) {
+    const int64_t cols = nc - jp < AOTI_GEMM_NR ? nc - jp : AOTI_GEMM_NR;
+    if (op->trans_b) {
+      for (int64_t jj = 0; jj < AOTI_GEMM_NR; ++jj) {
+        const float *src = op->b + (j0 + jp + jj) * op->ldb + k0;
+        for (int64_t p = 0; p < kc; ++p) dst[p * AOTI_GEMM_NR + jj] = jj < cols ? src[p] : 0.0f;
+      }
     } else {
-      for (int64_t j = 0; j < n; ++j) row[j] *= beta;
+      for (int64_t p = 0; p < kc; ++p) {
+        const float *src = op->b + (k0 + p) * op->ldb + j0 + jp;
+        float *d = dst + p * AOTI_GEMM_NR;
+        for (int64_t jj = 0; jj < cols; ++jj) d[jj] = src[jj];
+        for (int64_t jj = cols; jj < AOTI_GEMM_NR; ++jj) d[jj] = 0.0f;
+      }
     }
   }
 }
 
-/* C[i][0..n) += sum_k a(i,k) * panel[k][0..n) for one block: four rows at a time share each load
- * of the panel row. `a_at(i, k)` reads op(A) with its transpose flag; panel rows are ldp apart. */
-static void aoti_gemm_block(int64_t m, int64_t n, int64_t kc, float alpha, const float *a,
-                            int64_t lda, int trans_a, const float *panel, int64_t ldp, float *c,
-                            int64_t ldc) {
-#define AOTI_GEMM_A(i, k) (alpha * (trans_a ? a[(k) * lda + (i)] : a[(i) * lda + (k)]))
-  int64_t i = 0;
-  for (; i + 4 <= m; i += 4) {
-    float *restrict c0 = c + (i + 0) * ldc;
-    float *restrict c1 = c + (i + 1) * ldc;
-    float *restrict c2 = c + (i + 2) * ldc;
-    float *restrict c3 = c + (i + 3) * ldc;
-    for (int64_t k = 0; k < kc; ++k) {
-      const float *restrict b = panel + k * ldp;
-      const float a0 = AOTI_GEMM_A(i + 0, k), a1 = AOTI_GEMM_A(i + 1, k);
-      const float a2 = AOTI_GEMM_A(i + 2, k), a3 = AOTI_GEMM_A(i + 3, k);
-      for (int64_t j = 0; j < n; ++j) {
-        c0[j] += a0 * b[j];
-        c1[j] += a1 * b[j];
-        c2[j] += a2 * b[j];
-        c3[j] += a3 * b[j];
+/* op(A) rows [i0, i0 + mc) x columns [k0, k0 + kc) as MR-high panels, each kc x MR, zero past
+ * the last row. */
+static void aoti_gemm_pack_a(const aoti_gemm_op *op, int64_t i0, int64_t mc, int64_t k0, int64_t kc, float *dst) {
+  for (int64_t ip = 0; ip < mc; ip += AOTI_GEMM_MR, dst += kc * AOTI_GEMM_MR) {
+    const int64_t rows = mc - ip < AOTI_GEMM_MR ? mc - ip : AOTI_GEMM_MR;
+    if (op->trans_a) {
+      for (int64_t p = 0; p < kc; ++p) {
+        const float *src = op->a + (k0 + p) * op->lda + i0 + ip;
+        for (int64_t r = 0; r < AOTI_GEMM_MR; ++r) dst[p * AOTI_GEMM_MR + r] = r < rows ? src[r] : 0.0f;
+      }
+    } else {
+      for (int64_t r = 0; r < AOTI_GEMM_MR; ++r) {
+        const float *src = op->a + (i0 + ip + r) * op->lda + k0;
+        for (int64_t p = 0; p < kc; ++p) dst[p * AOTI_GEMM_MR + r] = r < rows ? src[p] : 0.0f;
       }
     }
   }
-  for (; i < m; ++i) {
-    float *restrict c0 = c + i * ldc;
-    for (int64_t k = 0; k < kc; ++k) {
-      const float *restrict b = panel + k * ldp;
-      const float a0 = AOTI_GEMM_A(i, k);
-      for (int64_t j = 0; j < n; ++j) c0[j] += a0 * b[j];
+}
+
+/* C rows [i0, i1) x columns [j0, j1) on one thread, packing into scratch. */
+static void aoti_gemm_tiles(const aoti_gemm_op *op, float *scratch, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  float *pa = scratch, *pb = scratch + AOTI_GEMM_MC * AOTI_GEMM_KC;
+  float tile[AOTI_GEMM_MR * AOTI_GEMM_NR] __attribute__((aligned(64)));
+  for (int64_t jc = j0; jc < j1; jc += AOTI_GEMM_NC) {
+    const int64_t nc = j1 - jc < AOTI_GEMM_NC ? j1 - jc : AOTI_GEMM_NC;
+    for (int64_t pc = 0; pc < op->k; pc += AOTI_GEMM_KC) {
+      const int64_t kc = op->k - pc < AOTI_GEMM_KC ? op->k - pc : AOTI_GEMM_KC;
+      op->pack_b(op, pc, kc, jc, nc, pb);
+      for (int64_t ic = i0; ic < i1; ic += AOTI_GEMM_MC) {
+        const int64_t mc = i1 - ic < AOTI_GEMM_MC ? i1 - ic : AOTI_GEMM_MC;
+        aoti_gemm_pack_a(op, ic, mc, pc, kc, pa);
+        for (int64_t jr = 0; jr < nc; jr += AOTI_GEMM_NR) {
+          const int64_t cols = nc - jr < AOTI_GEMM_NR ? nc - jr : AOTI_GEMM_NR;
+          for (int64_t ir = 0; ir < mc; ir += AOTI_GEMM_MR) {
+            const int64_t rows = mc - ir < AOTI_GEMM_MR ? mc - ir : AOTI_GEMM_MR;
+            aoti_gemm_micro(kc, pa + ir * kc, pb + jr * kc, tile);
+            aoti_gemm_store(op, tile, ic + ir, rows, jc + jr, cols, pc == 0, pc + kc == op->k);
+          }
+        }
+      }
     }
   }
-#undef AOTI_GEMM_A
+}
+
+/* Skinny products (m <= AOTI_GEMM_SKINNY, A not transposed), columns [j0, j1): each element of
+ * op(B) is used m times only, so it is read in place rather than packed. */
+static void aoti_gemm_skinny_dots(const aoti_gemm_op *op, int64_t j, int64_t cols, float *tile) {
+  for (int64_t jj = 0; jj < cols; ++jj)
+    for (int64_t i = 0; i < op->m; ++i)
+      tile[i * AOTI_GEMM_NR + jj] = aoti_vdot(op->k, op->a + i * op->lda, op->b + (j + jj) * op->ldb);
+}
+/* The last columns when op(B) is not transposed: fewer than NR, one strided dot each. */
+static void aoti_gemm_skinny_tail(const aoti_gemm_op *op, int64_t j, int64_t cols, float *tile) {
+  for (int64_t jj = 0; jj < cols; ++jj)
+    for (int64_t i = 0; i < op->m; ++i) {
+      const float *a = op->a + i * op->lda, *b = op->b + j + jj;
+      float s = 0.0f;
+      for (int64_t p = 0; p < op->k; ++p) s += a[p] * b[p * op->ldb];
+      tile[i * AOTI_GEMM_NR + jj] = s;
+    }
+}
+static void aoti_gemm_skinny_rows(const aoti_gemm_op *op, int64_t j, float *tile) {
+  const float *a = op->a, *b = op->b + j;
+  switch (op->m) { /* one inlined kernel per row count, so its accumulators stay in registers */
+    case 1: aoti_gemm_kernel(1, op->k, a, op->lda, 1, b, op->ldb, tile); break;
+    case 2: aoti_gemm_kernel(2, op->k, a, op->lda, 1, b, op->ldb, tile); break;
+    case 3: aoti_gemm_kernel(3, op->k, a, op->lda, 1, b, op->ldb, tile); break;
+    default: aoti_gemm_kernel(4, op->k, a, op->lda, 1, b, op->ldb, tile); break;
+  }
+}
+static void aoti_gemm_skinny(const aoti_gemm_op *op, int64_t j0, int64_t j1) {
+  float tile[AOTI_GEMM_MR * AOTI_GEMM_NR] __attribute__((aligned(64)));
+  for (int64_t j = j0; j < j1; j += AOTI_GEMM_NR) {
+    const int64_t cols = j1 - j < AOTI_GEMM_NR ? j1 - j : AOTI_GEMM_NR;
+    if (op->trans_b)
+      aoti_gemm_skinny_dots(op, j, cols, tile);
+    else if (cols == AOTI_GEMM_NR)
+      aoti_gemm_skinny_rows(op, j, tile);
+    else
+      aoti_gemm_skinny_tail(op, j, cols, tile);
+    aoti_gemm_store(op, tile, 0, op->m, j, cols, 1, 1);
+  }
+}
+
+static inline int aoti_gemm_is_skinny(const aoti_gemm_op *op) {
+  return op->m <= AOTI_GEMM_SKINNY && !op->trans_a && op->pack_b == aoti_gemm_pack_b_matrix;
+}
+
+/* C = beta * C then ep, when there is no product to add (k or alpha 0). */
+static void aoti_gemm_scale(const aoti_gemm_op *op, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  float zeros[AOTI_GEMM_NR] = {0};
+  for (int64_t i = i0; i < i1; ++i)
+    for (int64_t j = j0; j < j1; j += AOTI_GEMM_NR) {
+      const aoti_row_finish f = aoti_row_finish_of(0.0f, op->beta, op->ep, 1, i, j, op->ldc);
+      aoti_finish_row(&f, j1 - j < AOTI_GEMM_NR ? j1 - j : AOTI_GEMM_NR, zeros, op->c + i * op->ldc + j);
+    }
+}
+
+/* C rows [i0, i1) x columns [j0, j1) of op on one thread. */
+static void aoti_gemm_block(const aoti_gemm_op *op, void *scratch, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  if (i0 >= i1 || j0 >= j1) return;
+  if (op->k == 0 || op->alpha == 0.0f)
+    aoti_gemm_scale(op, i0, i1, j0, j1);
+  else if (aoti_gemm_is_skinny(op))
+    aoti_gemm_skinny(op, j0, j1);
+  else
+    aoti_gemm_tiles(op, (float *)scratch, i0, i1, j0, j1);
+}
+
+/* Thread `thread`'s share: NR-wide column units or MR-high row units [begin, end). */
+static void aoti_gemm_task(void *task, int32_t thread, int64_t begin, int64_t end) {
+  const aoti_gemm_op *op = (const aoti_gemm_op *)task;
+  void *scratch = (char *)op->th->scratch + (uint64_t)thread * op->th->scratch_stride;
+  if (op->split_n) {
+    const int64_t j1 = end * AOTI_GEMM_NR < op->n ? end * AOTI_GEMM_NR : op->n;
+    aoti_gemm_block(op, scratch, 0, op->m, begin * AOTI_GEMM_NR, j1);
+  } else {
+    const int64_t i1 = end * AOTI_GEMM_MR < op->m ? end * AOTI_GEMM_MR : op->m;
+    aoti_gemm_block(op, scratch, begin * AOTI_GEMM_MR, i1, 0, op->n);
+  }
+}
+
+/* Runs op over th: small products on the calling thread; otherwise tiles of C split along the
+ * longer side, so the operand each thread packs again in full is the smaller one. */
+static void aoti_gemm_run(const aoti_abi_threads *th, aoti_gemm_op *op) {
+  op->th = th;
+  const double work = (double)op->m * (double)op->n * (double)(op->k + 1);
+  if (th->count <= 1 || work < AOTI_GEMM_MIN_SPLIT) {
+    aoti_gemm_block(op, th->scratch, 0, op->m, 0, op->n);
+    return;
+  }
+  op->split_n = op->n >= op->m || aoti_gemm_is_skinny(op);
+  const int64_t units = op->split_n ? (op->n + AOTI_GEMM_NR - 1) / AOTI_GEMM_NR : (op->m + AOTI_GEMM_MR - 1) / AOTI_GEMM_MR;
+  th->parallel_for(th->ctx, units, aoti_gemm_task, op);
+}
+
+static inline aoti_gemm_op aoti_gemm_matrix_op(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                                               const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+                                               float *c, int64_t ldc, const aoti_epilogue *ep) {
+  const aoti_gemm_op op = {m,  n,      k,    alpha, beta, a,    lda, trans_a, aoti_gemm_pack_b_matrix,
+                           b,  ldb,    trans_b, NULL, c,   ldc, ep,  NULL,    0};
+  return op;
 }
 
 /* The whole product on the calling thread, packing into `scratch` (AOTI_GEMM_THREAD_SCRATCH
  * bytes of the thread's aoti_abi_threads scratch), for kernels that split work themselves. */
-static void aoti_sgemm_1t(void *scratch, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-                          const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
-                          int64_t ldc) {
-  float packed[AOTI_GEMM_KC * AOTI_GEMM_NC]; /* a KC x NC block of B^T, made contiguous */
-  (void)scratch;
-  aoti_gemm_scale(m, n, beta, c, ldc);
-  if (alpha == 0.0f || k == 0) return;
-  for (int64_t j0 = 0; j0 < n; j0 += AOTI_GEMM_NC) {
-    const int64_t nc = n - j0 < AOTI_GEMM_NC ? n - j0 : AOTI_GEMM_NC;
-    for (int64_t k0 = 0; k0 < k; k0 += AOTI_GEMM_KC) {
-      const int64_t kc = k - k0 < AOTI_GEMM_KC ? k - k0 : AOTI_GEMM_KC;
-      const float *panel = b + k0 * ldb + j0;
-      int64_t ldp = ldb;
-      if (trans_b) {
-        for (int64_t kk = 0; kk < kc; ++kk)
-          for (int64_t jj = 0; jj < nc; ++jj) packed[kk * nc + jj] = b[(j0 + jj) * ldb + k0 + kk];
-        panel = packed;
-        ldp = nc;
-      }
-      const float *a_block = trans_a ? a + k0 * lda : a + k0;
-      aoti_gemm_block(m, nc, kc, alpha, a_block, lda, trans_a, panel, ldp, c + j0, ldc);
-    }
-  }
+static inline void aoti_sgemm_1t_ep(void *scratch, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                                    float alpha, const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+                                    float *c, int64_t ldc, const aoti_epilogue *ep) {
+  const aoti_gemm_op op = aoti_gemm_matrix_op(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ep);
+  aoti_gemm_block(&op, scratch, 0, m, 0, n);
 }
 
-static void aoti_sgemm(const aoti_abi_threads *th, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
-                       float alpha, const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
-                       int64_t ldc) {
-  aoti_sgemm_1t(th->scratch, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+static inline void aoti_sgemm_1t(void *scratch, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+                                 const float *a, int64_t lda, const float *b, int64_t ldb, float beta, float *c,
+                                 int64_t ldc) {
+  aoti_sgemm_1t_ep(scratch, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL);
+}
+
+/* The product split over th's threads. */
+static inline void aoti_sgemm_ep(const aoti_abi_threads *th, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                                 float alpha, const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+                                 float *c, int64_t ldc, const aoti_epilogue *ep) {
+  aoti_gemm_op op = aoti_gemm_matrix_op(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ep);
+  aoti_gemm_run(th, &op);
+}
+
+static inline void aoti_sgemm(const aoti_abi_threads *th, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                              float alpha, const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+                              float *c, int64_t ldc) {
+  aoti_sgemm_ep(th, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL);
 }

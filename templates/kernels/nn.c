@@ -62,9 +62,32 @@ static inline void aoti_softmax(int64_t outer, int64_t n, int64_t inner, const f
 }
 
 /* c[i] = beta * c[i] + alpha * a[i] @ b[i] for i < batch: a [batch, m, k], b [batch, k, n],
- * c [batch, m, n] (beta 0: c is only written). */
-static inline void aoti_bmm(const aoti_abi_threads *th, int64_t batch, int64_t m, int64_t n, int64_t k, float alpha, const float *a, const float *b,
-                            float beta, float *c) {
+ * c [batch, m, n] (beta 0: c is only written). With at least as many products as threads, each
+ * thread takes whole products (aoti_sgemm_1t in its own scratch); otherwise each product is split
+ * over the threads. */
+typedef struct aoti_bmm_task {
+  const aoti_abi_threads *th;
+  int64_t m, n, k;
+  float alpha, beta;
+  const float *a, *b;
+  float *c;
+} aoti_bmm_task;
+
+static void aoti_bmm_run(void *task, int32_t thread, int64_t begin, int64_t end) {
+  const aoti_bmm_task *t = (const aoti_bmm_task *)task;
+  void *scratch = (char *)t->th->scratch + (uint64_t)thread * t->th->scratch_stride;
+  for (int64_t i = begin; i < end; ++i)
+    aoti_sgemm_1t(scratch, 0, 0, t->m, t->n, t->k, t->alpha, t->a + i * t->m * t->k, t->k, t->b + i * t->k * t->n,
+                  t->n, t->beta, t->c + i * t->m * t->n, t->n);
+}
+
+static inline void aoti_bmm(const aoti_abi_threads *th, int64_t batch, int64_t m, int64_t n, int64_t k, float alpha,
+                            const float *a, const float *b, float beta, float *c) {
+  aoti_bmm_task task = {th, m, n, k, alpha, beta, a, b, c};
+  if (th->count > 1 && batch >= th->count) {
+    th->parallel_for(th->ctx, batch, aoti_bmm_run, &task);
+    return;
+  }
   for (int64_t i = 0; i < batch; ++i)
     aoti_sgemm(th, 0, 0, m, n, k, alpha, a + i * m * k, k, b + i * k * n, n, beta, c + i * m * n, n);
 }
@@ -72,55 +95,80 @@ static inline void aoti_bmm(const aoti_abi_threads *th, int64_t batch, int64_t m
 /* Where attention reads its mask: none, bool (true attends) or float (added to the scores). */
 enum { AOTI_MASK_NONE = 0, AOTI_MASK_BOOL = 1, AOTI_MASK_FLOAT = 2 };
 
+typedef struct aoti_attention_task {
+  int32_t num_batch;
+  const int64_t *batch;
+  int64_t l_len, s_len, e_len, ev_len;
+  float scale;
+  const float *q, *k, *v;
+  int mask_kind;
+  const void *mask;
+  const int64_t *mask_bstride;
+  int64_t mask_lstride, mask_sstride;
+  int causal;
+  float *out;
+} aoti_attention_task;
+
+/* Query rows [begin, end) of the flattened (batch, query) grid. */
+static void aoti_attention_rows(void *task, int32_t thread, int64_t begin, int64_t end) {
+  const aoti_attention_task *t = (const aoti_attention_task *)task;
+  (void)thread;
+  const int64_t e_len = t->e_len, ev_len = t->ev_len;
+  for (int64_t row = begin; row < end; ++row) {
+    const int64_t bi = row / t->l_len, i = row % t->l_len;
+    int64_t mask_base = 0;
+    for (int64_t rest = bi, d = t->num_batch - 1; d >= 0; --d) {
+      mask_base += (rest % t->batch[d]) * t->mask_bstride[d];
+      rest /= t->batch[d];
+    }
+    const float *kb = t->k + bi * t->s_len * e_len, *vb = t->v + bi * t->s_len * ev_len;
+    const float *qi = t->q + row * e_len;
+    float *o = t->out + row * ev_len;
+    for (int64_t c = 0; c < ev_len; ++c) o[c] = 0.0f;
+    float max = -INFINITY;
+    double sum = 0.0;
+    const int64_t last = t->causal && i + 1 < t->s_len ? i + 1 : t->s_len;
+    for (int64_t j = 0; j < last; ++j) {
+      const int64_t at = mask_base + i * t->mask_lstride + j * t->mask_sstride;
+      if (t->mask_kind == AOTI_MASK_BOOL && !((const _Bool *)t->mask)[at]) continue;
+      float score = aoti_vdot(e_len, qi, kb + j * e_len) * t->scale;
+      if (t->mask_kind == AOTI_MASK_FLOAT) score += ((const float *)t->mask)[at];
+      if (score == -INFINITY) continue;
+      if (score > max) {
+        const float shrink = expf(max - score);
+        sum *= shrink;
+        for (int64_t c = 0; c < ev_len; ++c) o[c] *= shrink;
+        max = score;
+      }
+      const float p = expf(score - max);
+      sum += p;
+      const float *vj = vb + j * ev_len;
+      for (int64_t c = 0; c < ev_len; ++c) o[c] += p * vj[c];
+    }
+    const float inv = sum > 0.0 ? (float)(1.0 / sum) : 0.0f;
+    for (int64_t c = 0; c < ev_len; ++c) o[c] *= inv;
+  }
+}
+
 /* Scaled dot-product attention, fused: out[b, i] = softmax_j(scale * q[b, i] . k[b, j] + mask) @ v[b].
  * q [B, L, E], k [B, S, E], v [B, S, Ev], out [B, L, Ev]; the batch is `num_batch` dims of sizes
  * `batch`, flattened. The mask (if any) is read at mask[sum batch_i * mask_bstride[i] + l *
  * mask_lstride + s * mask_sstride] (broadcast strides may be 0). `causal` lets query i attend keys
  * j <= i only (torch's top-left aligned tril). Online softmax: one pass over the keys per query
  * row, accumulating into the output row and rescaling it when the running max grows, so no
- * L x S scores exist. A row with no attended key gives zeros, as PyTorch's safe softmax does. */
+ * L x S scores exist. A row with no attended key gives zeros, as PyTorch's safe softmax does.
+ * Query rows of every batch are split over the threads. */
 static inline void aoti_attention(const aoti_abi_threads *th, int32_t num_batch, const int64_t *batch, int64_t l_len, int64_t s_len, int64_t e_len,
                                   int64_t ev_len, float scale, const float *q, const float *k, const float *v,
                                   int mask_kind, const void *mask, const int64_t *mask_bstride, int64_t mask_lstride,
                                   int64_t mask_sstride, int causal, float *out) {
-  (void)th;
   int64_t total = 1;
   for (int32_t d = 0; d < num_batch; ++d) total *= batch[d];
-  for (int64_t bi = 0; bi < total; ++bi) {
-    int64_t mask_base = 0;
-    for (int64_t rest = bi, d = num_batch - 1; d >= 0; --d) {
-      mask_base += (rest % batch[d]) * mask_bstride[d];
-      rest /= batch[d];
-    }
-    const float *kb = k + bi * s_len * e_len, *vb = v + bi * s_len * ev_len;
-    for (int64_t i = 0; i < l_len; ++i) {
-      const float *qi = q + (bi * l_len + i) * e_len;
-      float *o = out + (bi * l_len + i) * ev_len;
-      for (int64_t c = 0; c < ev_len; ++c) o[c] = 0.0f;
-      float max = -INFINITY;
-      double sum = 0.0;
-      const int64_t last = causal && i + 1 < s_len ? i + 1 : s_len;
-      for (int64_t j = 0; j < last; ++j) {
-        const int64_t at = mask_base + i * mask_lstride + j * mask_sstride;
-        if (mask_kind == AOTI_MASK_BOOL && !((const _Bool *)mask)[at]) continue;
-        float dot = 0.0f;
-        for (int64_t e = 0; e < e_len; ++e) dot += qi[e] * kb[j * e_len + e];
-        float score = dot * scale;
-        if (mask_kind == AOTI_MASK_FLOAT) score += ((const float *)mask)[at];
-        if (score == -INFINITY) continue;
-        if (score > max) {
-          const float shrink = expf(max - score);
-          sum *= shrink;
-          for (int64_t c = 0; c < ev_len; ++c) o[c] *= shrink;
-          max = score;
-        }
-        const float p = expf(score - max);
-        sum += p;
-        const float *vj = vb + j * ev_len;
-        for (int64_t c = 0; c < ev_len; ++c) o[c] += p * vj[c];
-      }
-      const float inv = sum > 0.0 ? (float)(1.0 / sum) : 0.0f;
-      for (int64_t c = 0; c < ev_len; ++c) o[c] *= inv;
-    }
-  }
+  aoti_attention_task task = {num_batch, batch,     l_len,        s_len,        e_len,        ev_len,
+                              scale,     q,         k,            v,            mask_kind,    mask,
+                              mask_bstride, mask_lstride, mask_sstride, causal, out};
+  if (th->count <= 1)
+    aoti_attention_rows(&task, 0, 0, total * l_len);
+  else
+    th->parallel_for(th->ctx, total * l_len, aoti_attention_rows, &task);
 }
