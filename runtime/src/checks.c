@@ -106,12 +106,6 @@ aoti_status aoti_abi_validate(const aoti_abi_model *abi, const char *model) {
 // Inputs
 //===----------------------------------------------------------------------===//
 
-/* Where a symbol's value was first learnt, to name it when another dim disagrees. */
-typedef struct binding {
-  int32_t input; /* -1 while unbound */
-  int32_t dim;
-} binding;
-
 typedef struct input_context {
   const aoti_model *model;
   const aoti_abi_tensor *spec;
@@ -142,12 +136,12 @@ static void format_bound(int64_t value, char *out, size_t size) {
 /* Solves dim `d`'s symbol from its size; with `check`, checks divisibility, range and agreement
  * with the dims that bound the symbol before. */
 static aoti_status solve_dim(const input_context *in, int32_t d, int64_t size, bool check,
-                             int64_t *symbols, binding *bindings) {
+                             int64_t *symbols, aoti_symbol_binding *bindings) {
   const aoti_abi_dim *dim = &in->spec->dims[d];
   const aoti_abi_symbol *symbol = &in->model->abi->symbols[dim->symbol];
   int64_t rest = size - dim->offset;
   int64_t value = rest / dim->coeff;
-  binding *bound = &bindings[dim->symbol];
+  aoti_symbol_binding *bound = &bindings[dim->symbol];
   if (!check) {
     if (bound->input < 0) symbols[dim->symbol] = value;
     bound->input = in->index;
@@ -224,7 +218,7 @@ static aoti_status check_layout(const input_context *in, const aoti_tensor *t) {
 }
 
 static aoti_status solve_input(const input_context *in, const aoti_tensor *t, bool check,
-                               int64_t *symbols, binding *bindings) {
+                               int64_t *symbols, aoti_symbol_binding *bindings) {
   aoti_status status = check ? check_header(in, t) : AOTI_OK;
   if (status == AOTI_OK && check) status = check_static_dims(in, t);
   for (int32_t d = 0; status == AOTI_OK && d < in->spec->rank; d++)
@@ -234,16 +228,13 @@ static aoti_status solve_input(const input_context *in, const aoti_tensor *t, bo
 }
 
 aoti_status aoti_inputs_solve(const aoti_model *model, const aoti_tensor *inputs, bool check,
-                              int64_t *out_symbols) {
+                              int64_t *out_symbols, aoti_symbol_binding *bindings) {
   const aoti_abi_model *abi = model->abi;
-  binding *bindings = malloc(((size_t)abi->num_symbols + 1) * sizeof *bindings);
-  if (!bindings) return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory");
-  for (int32_t s = 0; s < abi->num_symbols; s++) bindings[s] = (binding){-1, -1};
+  for (int32_t s = 0; s < abi->num_symbols; s++) bindings[s] = (aoti_symbol_binding){-1, -1};
   aoti_status status = AOTI_OK;
   for (int32_t i = 0; status == AOTI_OK && i < abi->num_inputs; i++) {
     input_context in = {model, &abi->inputs[i], i};
     status = solve_input(&in, &inputs[i], check, out_symbols, bindings);
   }
-  free(bindings);
   return status;
 }

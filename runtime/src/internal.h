@@ -98,8 +98,29 @@ const aoti_abi_threads *aoti_thread_pool_abi(const aoti_thread_pool *pool);
 /* The thread count aoti_model_options.num_threads = 0 stands for: the online CPUs. */
 int32_t aoti_threads_default(void);
 
-/* One run's scratch arena and threads; a run holds its runner from start to end. */
+/* Where a symbol's value was first learnt, to name it when another dim disagrees (checks.c). */
+typedef struct aoti_symbol_binding {
+  int32_t input; /* -1 while unbound */
+  int32_t dim;
+} aoti_symbol_binding;
+
+/* What one run works out before it touches the caller's outputs; sized for the model at load
+ * (run.c), so that running allocates nothing. */
+typedef struct aoti_run_plan {
+  int64_t *symbols;                /* num_symbols */
+  aoti_symbol_binding *bindings;   /* num_symbols, aoti_inputs_solve's scratch */
+  int64_t (*sizes)[AOTI_MAX_RANK]; /* num_outputs */
+  uint64_t *nbytes;                /* num_outputs */
+  void **output_data;              /* num_outputs */
+  const void **input_data;         /* num_inputs */
+} aoti_run_plan;
+
+aoti_status aoti_run_plan_alloc(const aoti_abi_model *abi, aoti_run_plan *out_plan);
+void aoti_run_plan_free(aoti_run_plan *plan); /* safe on a zeroed plan */
+
+/* One run's plan, scratch arena and threads; a run holds its runner from start to end. */
 typedef struct aoti_runner {
+  aoti_run_plan plan;
   void *arena;
   uint64_t capacity;
   aoti_thread_pool *pool;
@@ -127,7 +148,7 @@ aoti_status aoti_abi_validate(const aoti_abi_model *abi, const char *name);
  * `check`, also checks every input against the spec (see aoti_model_run). The caller has checked
  * that num_inputs matches. */
 aoti_status aoti_inputs_solve(const aoti_model *model, const aoti_tensor *inputs, bool check,
-                              int64_t *out_symbols);
+                              int64_t *out_symbols, aoti_symbol_binding *bindings);
 
 /* For the test: the folder a loaded model's library was extracted to. */
 const char *aoti_model_extracted_dir(const aoti_model *model);

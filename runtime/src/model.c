@@ -24,6 +24,7 @@ void aoti_model_options_init(aoti_model_options *options) {
 static void free_runners(aoti_model *model) {
   for (int32_t i = 0; i < model->num_runners && model->runners; i++) {
     free(model->runners[i].arena);
+    aoti_run_plan_free(&model->runners[i].plan);
     aoti_thread_pool_destroy(model->runners[i].pool);
   }
   free(model->runners);
@@ -167,7 +168,9 @@ static aoti_status make_runners(aoti_model *model, int32_t num_runners, int32_t 
   model->num_runners = num_runners;
   if (num_threads == 0) num_threads = aoti_threads_default();
   for (int32_t r = 0; r < num_runners; r++) {
-    aoti_status status = aoti_thread_pool_create(num_threads, model->abi->thread_scratch_bytes,
+    aoti_status status = aoti_run_plan_alloc(model->abi, &model->runners[r].plan);
+    if (status != AOTI_OK) return status;
+    status = aoti_thread_pool_create(num_threads, model->abi->thread_scratch_bytes,
                                                  &model->runners[r].pool);
     if (status != AOTI_OK) return status;
   }

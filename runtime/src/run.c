@@ -1,5 +1,7 @@
-/* run.c — running a model: solving the symbols, sizing and allocating outputs, taking a runner
- * (a scratch arena) and calling the library. */
+/* run.c — running a model: taking a runner (its plan storage, arena and threads), solving the
+ * symbols, sizing and allocating outputs and calling the library. A run allocates nothing once
+ * its runner's arena has grown to the shapes it sees, unless the caller leaves outputs for the
+ * runtime to allocate (tests/runtime/no_alloc_test.cc counts). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <inttypes.h>
@@ -11,32 +13,25 @@
 
 #define AOTI_RUN_ERROR_CAPACITY 1024
 
-/* What one call works out before it touches the caller's outputs. */
-typedef struct run_plan {
-  int64_t *symbols;           /* num_symbols */
-  int64_t (*sizes)[AOTI_MAX_RANK]; /* num_outputs */
-  uint64_t *nbytes;           /* num_outputs */
-  void **output_data;         /* num_outputs */
-  const void **input_data;    /* num_inputs */
-} run_plan;
-
-static void plan_free(run_plan *plan) {
+void aoti_run_plan_free(aoti_run_plan *plan) {
   free(plan->symbols);
+  free(plan->bindings);
   free(plan->sizes);
   free(plan->nbytes);
   free(plan->output_data);
   free(plan->input_data);
 }
 
-static aoti_status plan_alloc(const aoti_abi_model *abi, run_plan *plan) {
+aoti_status aoti_run_plan_alloc(const aoti_abi_model *abi, aoti_run_plan *plan) {
   memset(plan, 0, sizeof *plan);
   plan->symbols = calloc((size_t)abi->num_symbols + 1, sizeof *plan->symbols);
+  plan->bindings = calloc((size_t)abi->num_symbols + 1, sizeof *plan->bindings);
   plan->sizes = calloc((size_t)abi->num_outputs + 1, sizeof *plan->sizes);
   plan->nbytes = calloc((size_t)abi->num_outputs + 1, sizeof *plan->nbytes);
   plan->output_data = calloc((size_t)abi->num_outputs + 1, sizeof *plan->output_data);
   plan->input_data = calloc((size_t)abi->num_inputs + 1, sizeof *plan->input_data);
-  if (!plan->symbols || !plan->sizes || !plan->nbytes || !plan->output_data || !plan->input_data) {
-    plan_free(plan);
+  if (!plan->symbols || !plan->bindings || !plan->sizes || !plan->nbytes || !plan->output_data || !plan->input_data) {
+    aoti_run_plan_free(plan);
     return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory");
   }
   return AOTI_OK;
@@ -56,9 +51,9 @@ static aoti_status check_counts(const aoti_model *model, const char *fn, const a
 }
 
 /* Solves the symbols and sizes every output. */
-static aoti_status plan_shapes(const aoti_model *model, const aoti_tensor *inputs, run_plan *plan) {
+static aoti_status plan_shapes(const aoti_model *model, const aoti_tensor *inputs, aoti_run_plan *plan) {
   const aoti_abi_model *abi = model->abi;
-  aoti_status status = aoti_inputs_solve(model, inputs, model->check_inputs, plan->symbols);
+  aoti_status status = aoti_inputs_solve(model, inputs, model->check_inputs, plan->symbols, plan->bindings);
   if (status != AOTI_OK) return status;
   for (int32_t o = 0; o < abi->num_outputs; o++) {
     const aoti_abi_tensor *spec = &abi->outputs[o];
@@ -90,20 +85,20 @@ aoti_status aoti_model_output_shapes(aoti_model *model, const aoti_tensor *input
                                      aoti_tensor *outputs, size_t num_outputs) {
   aoti_status status =
       check_counts(model, "aoti_model_output_shapes", inputs, num_inputs, outputs, num_outputs);
-  run_plan plan;
-  if (status == AOTI_OK) status = plan_alloc(model->abi, &plan);
+  aoti_run_plan plan;
+  if (status == AOTI_OK) status = aoti_run_plan_alloc(model->abi, &plan);
   if (status != AOTI_OK) return status;
   status = plan_shapes(model, inputs, &plan);
   for (int32_t o = 0; status == AOTI_OK && o < model->abi->num_outputs; o++)
     describe_output(&model->abi->outputs[o], plan.sizes[o], &outputs[o]);
-  plan_free(&plan);
+  aoti_run_plan_free(&plan);
   return status;
 }
 
 /* Points the plan at the caller's buffers or allocates the missing ones (64-byte aligned, freeable
  * with free()). */
 static aoti_status plan_buffers(const aoti_model *model, const aoti_tensor *inputs,
-                                const aoti_tensor *outputs, run_plan *plan) {
+                                const aoti_tensor *outputs, aoti_run_plan *plan) {
   const aoti_abi_model *abi = model->abi;
   for (int32_t i = 0; i < abi->num_inputs; i++) plan->input_data[i] = inputs[i].data;
   for (int32_t o = 0; o < abi->num_outputs; o++) {
@@ -128,7 +123,7 @@ static aoti_status plan_buffers(const aoti_model *model, const aoti_tensor *inpu
 }
 
 /* Frees what this call allocated (the outputs the caller left NULL). */
-static void free_allocated(const aoti_model *model, const aoti_tensor *outputs, run_plan *plan) {
+static void free_allocated(const aoti_model *model, const aoti_tensor *outputs, aoti_run_plan *plan) {
   for (int32_t o = 0; o < model->abi->num_outputs; o++)
     if (!outputs[o].data) free(plan->output_data[o]);
 }
@@ -170,52 +165,49 @@ static aoti_status fit_arena(const aoti_model *model, aoti_runner *runner, const
   return AOTI_OK;
 }
 
-static aoti_status call_library(aoti_model *model, const run_plan *plan) {
-  aoti_runner *runner = take_runner(model);
+static aoti_status call_library(aoti_model *model, aoti_runner *runner) {
+  const aoti_run_plan *plan = &runner->plan;
   aoti_status status = fit_arena(model, runner, plan->symbols);
-  if (status == AOTI_OK) {
-    char error[AOTI_RUN_ERROR_CAPACITY] = "";
-    aoti_abi_run_args args = {
-        .symbols = plan->symbols,
-        .inputs = plan->input_data,
-        .outputs = plan->output_data,
-        .constants = model->constants,
-        .arena = runner->arena,
-        .threads = aoti_thread_pool_abi(runner->pool),
-        .error = error,
-        .error_size = sizeof error,
-    };
-    if (model->abi->run(&args) != 0) {
-      error[sizeof error - 1] = '\0';
-      status = aoti_error_set(AOTI_ERROR_INTERNAL, "model '%s': run failed: %s", model->name,
-                              error[0] ? error : "(no message)");
-    }
+  if (status != AOTI_OK) return status;
+  char error[AOTI_RUN_ERROR_CAPACITY] = "";
+  aoti_abi_run_args args = {
+      .symbols = plan->symbols,
+      .inputs = plan->input_data,
+      .outputs = plan->output_data,
+      .constants = model->constants,
+      .arena = runner->arena,
+      .threads = aoti_thread_pool_abi(runner->pool),
+      .error = error,
+      .error_size = sizeof error,
+  };
+  if (model->abi->run(&args) != 0) {
+    error[sizeof error - 1] = '\0';
+    return aoti_error_set(AOTI_ERROR_INTERNAL, "model '%s': run failed: %s", model->name,
+                          error[0] ? error : "(no message)");
   }
-  give_back_runner(model, runner);
-  return status;
+  return AOTI_OK;
 }
 
 aoti_status aoti_model_run(aoti_model *model, const aoti_tensor *inputs, size_t num_inputs,
                            aoti_tensor *outputs, size_t num_outputs) {
   aoti_status status = check_counts(model, "aoti_model_run", inputs, num_inputs, outputs, num_outputs);
-  run_plan plan;
-  if (status == AOTI_OK) status = plan_alloc(model->abi, &plan);
   if (status != AOTI_OK) return status;
-  status = plan_shapes(model, inputs, &plan);
-  if (status == AOTI_OK) status = plan_buffers(model, inputs, outputs, &plan);
-  if (status == AOTI_OK) status = call_library(model, &plan);
+  aoti_runner *runner = take_runner(model);
+  aoti_run_plan *plan = &runner->plan;
+  status = plan_shapes(model, inputs, plan);
+  if (status == AOTI_OK) status = plan_buffers(model, inputs, outputs, plan);
+  if (status == AOTI_OK) status = call_library(model, runner);
   if (status != AOTI_OK) {
-    free_allocated(model, outputs, &plan);
-    plan_free(&plan);
-    return status;
-  }
-  for (int32_t o = 0; o < model->abi->num_outputs; o++) {
-    describe_output(&model->abi->outputs[o], plan.sizes[o], &outputs[o]);
-    if (!outputs[o].data) {
-      outputs[o].data = plan.output_data[o];
-      outputs[o].nbytes = (size_t)plan.nbytes[o];
+    free_allocated(model, outputs, plan);
+  } else {
+    for (int32_t o = 0; o < model->abi->num_outputs; o++) {
+      describe_output(&model->abi->outputs[o], plan->sizes[o], &outputs[o]);
+      if (!outputs[o].data) {
+        outputs[o].data = plan->output_data[o];
+        outputs[o].nbytes = (size_t)plan->nbytes[o];
+      }
     }
   }
-  plan_free(&plan);
-  return AOTI_OK;
+  give_back_runner(model, runner);
+  return status;
 }
