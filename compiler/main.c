@@ -263,6 +263,7 @@ typedef struct model_job {
   aoti_graph *g;
   int32_t num_nodes;
   int32_t num_constants;
+  uint64_t arena_bytes_max; /* for the wrapper */
 } model_job;
 
 static const char *base_name(const char *path) {
@@ -412,6 +413,7 @@ static int compile_model(cli *c, model_job *job, aoti_package_writer *w, double 
   aoti_status st = aoti_package_writer_add_model(w, &pm);
   job->num_nodes = job->g->num_nodes;
   job->num_constants = r->num_constants;
+  job->arena_bytes_max = r->arena_bytes_at_max;
   free(so);
   aoti_codegen_result_destroy(r);
   if (st != AOTI_OK) return fail(job->path, aoti_last_error());
@@ -443,7 +445,8 @@ static void remove_wrapper(const char *dir, const char *name) {
 /* Writes every model's wrapper; on failure removes the ones written and returns 1. */
 static int write_wrappers(const cli *c, model_job *jobs) {
   for (int i = 0; i < c->num_models; i++) {
-    if (aoti_wrapper_write(jobs[i].g, jobs[i].name, base_name(c->output), c->wrapper_dir) ==
+    if (aoti_wrapper_write(jobs[i].g, jobs[i].name, base_name(c->output), jobs[i].arena_bytes_max,
+                           c->wrapper_dir) ==
         AOTI_OK)
       continue;
     char *where = wrapper_path(c->wrapper_dir, jobs[i].name, ".h");

@@ -17,11 +17,11 @@
 #include "passes/passes.h"
 
 /* Smallest convolutions worth the transforms: input and output channels, and output pixels per
- * image. Measured on one Zen 5 core (thread CPU time, /tmp driver) against conv.c's im2col GEMM
- * path, batch 1, 3x3 pad 1, C = O: 56x56x64 1.45x, 28x28x128 1.6-1.7x, 112x112x32 1.2x,
- * 16x16x64 1.2x, 14x14x256 1.1x, 14x14x512 1.0x faster; 8x8 (64 or 256 channels) 0.6x, 7x7x512
- * 0.5x and 56x56x16 0.9x: few tiles per image cannot pay for repacking the weights (36/9 times
- * bigger once transformed) per block of tiles, nor few channels for the transforms. */
+ * image. Measured on one Zen 5 core (thread CPU time) against conv.c's im2col GEMM path, batch 1,
+ * 3x3 pad 1, C = O: 56x56x64 1.66x, 28x28x128 1.9x, 112x112x32 1.4x, 16x16x64 1.35x, 14x14x256
+ * 1.2x, 14x14x512 1.0x, 56x56x16 1.0x faster; 8x8 (64 or 256 channels) 0.75x and 7x7x512 0.5x
+ * slower: a few tiles per image cannot pay for repacking the weights (36/9 times bigger once
+ * transformed) per block of tiles. */
 enum { WINOGRAD_MIN_CHANNELS = 32, WINOGRAD_MIN_PIXELS = 14 * 14 };
 
 /* F(4x4, 3x3)'s filter transform G (Lavin & Gray 2015, points 0, 1, -1, 2, -2, infinity). */

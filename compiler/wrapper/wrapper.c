@@ -603,7 +603,7 @@ static aoti_status write_pair(const char *h_path, const aoti_strbuf *h_text, con
 }
 
 aoti_status aoti_wrapper_write(const aoti_graph *g, const char *name, const char *package_file,
-                               const char *out_dir) {
+                               uint64_t arena_bytes_max, const char *out_dir) {
   if (!g || !package_file || !out_dir)
     return aoti_error_set(AOTI_ERROR_INVALID_ARGUMENT, "wrapper: NULL argument");
   if (!aoti_is_c_identifier(name))
@@ -613,7 +613,7 @@ aoti_status aoti_wrapper_write(const aoti_graph *g, const char *name, const char
   aoti_status st = model_init(&m, g, name, package_file);
   aoti_strbuf upper = AOTI_STRBUF_INIT, desc = AOTI_STRBUF_INIT, example = AOTI_STRBUF_INIT,
               macros = AOTI_STRBUF_INIT, params = AOTI_STRBUF_INIT, body = AOTI_STRBUF_INIT,
-              literal = AOTI_STRBUF_INIT, ni = AOTI_STRBUF_INIT, no = AOTI_STRBUF_INIT,
+              literal = AOTI_STRBUF_INIT, ni = AOTI_STRBUF_INIT, no = AOTI_STRBUF_INIT, arena = AOTI_STRBUF_INIT,
               h_text = AOTI_STRBUF_INIT, c_text = AOTI_STRBUF_INIT;
   char *h_path = NULL, *c_path = NULL;
   if (st == AOTI_OK) {
@@ -626,7 +626,8 @@ aoti_status aoti_wrapper_write(const aoti_graph *g, const char *name, const char
     aoti_strbuf_c_string(&literal, package_file);
     aoti_strbuf_appendf(&ni, "%d", (int)g->num_inputs);
     aoti_strbuf_appendf(&no, "%d", (int)g->num_outputs);
-    aoti_strbuf *all[] = {&upper, &desc, &example, &macros, &params, &body, &literal, &ni, &no};
+    aoti_strbuf_appendf(&arena, "%lluULL", (unsigned long long)arena_bytes_max);
+    aoti_strbuf *all[] = {&upper, &desc, &example, &macros, &params, &body, &literal, &ni, &no, &arena};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
       if (all[i]->failed || !all[i]->data) st = oom();
   }
@@ -638,6 +639,7 @@ aoti_status aoti_wrapper_write(const aoti_graph *g, const char *name, const char
         {"MACROS", macros.data},  {"RUN_PARAMS", params.data},
         {"RUN_BODY", body.data},  {"PACKAGE_FILE_LITERAL", literal.data},
         {"NUM_INPUTS", ni.data},  {"NUM_OUTPUTS", no.data},
+        {"ARENA_BYTES_MAX", arena.data},
     };
     size_t nk = sizeof keys / sizeof keys[0];
     st = expand(aoti_wrapper_tpl_wrapper_h_in, keys, nk, &h_text);
@@ -650,8 +652,8 @@ aoti_status aoti_wrapper_write(const aoti_graph *g, const char *name, const char
   }
   free(h_path);
   free(c_path);
-  aoti_strbuf *all[] = {&upper,   &desc, &example, &macros, &params, &body,
-                        &literal, &ni,   &no,      &h_text, &c_text};
+  aoti_strbuf *all[] = {&upper, &desc, &example, &macros, &params, &body,
+                        &literal, &ni, &no, &arena, &h_text, &c_text};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) aoti_strbuf_free(all[i]);
   model_free(&m);
   return st;

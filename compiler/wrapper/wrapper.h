@@ -23,10 +23,11 @@ extern "C" {
 
 /* Writes <out_dir>/<name>.h and <out_dir>/<name>.c for the model `name` compiled from `g` (bound
  * and passed: the inputs, outputs and symbols are what the package's model has). `package_file`
- * is the package's file name, recorded in comments. Files are written to temporary names and
+ * is the package's file name, recorded in comments; `arena_bytes_max` the scratch arena one run
+ * needs at the symbols' maxima (UINT64_MAX when a range is unbounded), recorded as a macro. Files are written to temporary names and
  * renamed, so a failure leaves neither behind. */
 aoti_status aoti_wrapper_write(const aoti_graph *g, const char *name, const char *package_file,
-                               const char *out_dir);
+                               uint64_t arena_bytes_max, const char *out_dir);
 
 #ifdef __cplusplus
 }

@@ -6,10 +6,10 @@
  * packed GEMM, whose B panels are packed straight from the image (aoti_conv_pack_b: im2col fused
  * into the packing, zero padding written there, no im2col buffer); a 1x1 stride-1 unpadded
  * convolution packs the image as a plain matrix. Convolutions with one input channel per group
- * (depthwise, any channel multiplier) are a direct loop nest instead, an output row at a time
- * (it stays in L1 while every tap adds a scaled input row to it), split over threads by output
- * planes. The epilogue (bias per output channel, residual laid out as out, activation) is applied
- * as each tile or row is stored. Never allocates; reentrant. */
+ * (depthwise, any channel multiplier) are direct instead: for strides 1 and 2 a vector of outputs
+ * at a time, all taps multiplied-and-added in a register, split over threads by output planes.
+ * The epilogue (bias per output channel, residual laid out as out, activation) is applied as each
+ * tile or row is stored. Never allocates; reentrant. */
 
 typedef struct aoti_conv_shape {
   int64_t batch, in_channels, in_h, in_w;
@@ -99,13 +99,14 @@ static inline float aoti_conv_direct_value(const aoti_conv_shape *p, const float
   return acc;
 }
 
-/* Output row oy of a direct convolution, stride 1 (`lo`, `hi`: the columns whose taps all lie
- * inside the input row): vectors of outputs with every tap multiplied-and-added in a register
- * (the last vector overlapping the one before it rather than leaving a tail), the columns near the
- * edges one by one. */
+/* Output row oy of a direct convolution with stride 1 or 2 (`lo`, `hi`: the columns whose taps
+ * all lie inside the input row, and for stride 2 one more input column, which the even-lane
+ * shuffle loads): vectors of outputs with every tap multiplied-and-added in a register (the last
+ * vector overlapping the one before it rather than leaving a tail), the columns near the edges
+ * one by one. */
 #define AOTI_CONV_DIRECT_MAX_KH 16 /* taller kernels take aoti_conv_direct_row_taps */
-static void aoti_conv_direct_row_s1(const aoti_conv_shape *p, const float *xc, const float *wk, int64_t oy,
-                                    int64_t lo, int64_t hi, float *orow) {
+static void aoti_conv_direct_row_vector(const aoti_conv_shape *p, const float *xc, const float *wk, int64_t oy,
+                                        int64_t lo, int64_t hi, float *orow) {
   const float *rows[AOTI_CONV_DIRECT_MAX_KH], *taps[AOTI_CONV_DIRECT_MAX_KH]; /* the kernel rows inside */
   int64_t n = 0;
   for (int64_t ky = 0; ky < p->kernel_h; ++ky) {
@@ -120,8 +121,12 @@ static void aoti_conv_direct_row_s1(const aoti_conv_shape *p, const float *xc, c
     if (ox + AOTI_VL > hi) ox = hi - AOTI_VL;
     aoti_vf acc = aoti_vsplat(0.0f);
     for (int64_t r = 0; r < n; ++r)
-      for (int64_t kx = 0; kx < p->kernel_w; ++kx)
-        acc = aoti_vfma(acc, aoti_vsplat(taps[r][kx]), aoti_vload(rows[r] + ox + kx * p->dil_w - p->pad_w));
+      for (int64_t kx = 0; kx < p->kernel_w; ++kx) {
+        const float *in = rows[r] + ox * p->stride_w + kx * p->dil_w - p->pad_w;
+        aoti_vf v = aoti_vload(in);
+        if (p->stride_w == 2) v = aoti_veven(v, aoti_vload(in + AOTI_VL));
+        acc = aoti_vfma(acc, aoti_vsplat(taps[r][kx]), v);
+      }
     aoti_vstore(orow + ox, acc);
   }
   for (; ox < p->out_w; ++ox) orow[ox] = aoti_conv_direct_value(p, xc, wk, oy, ox);
@@ -159,15 +164,16 @@ static void aoti_conv_direct_plane(const aoti_conv_shape *p, const float *x, con
   const float *xc = x + (image * p->in_channels + ic) * p->in_h * p->in_w;
   const float *wk = w + oc * p->kernel_h * p->kernel_w;
   float *o = out + plane * out_plane;
-  const int in_registers = p->stride_w == 1 && p->kernel_h <= AOTI_CONV_DIRECT_MAX_KH;
-  int64_t lo, hi, unused; /* the columns where the first and the last tap are both inside */
-  aoti_conv_span(p->out_w, p->in_w, 1, -p->pad_w, &lo, &unused);
-  aoti_conv_span(p->out_w, p->in_w, 1, (p->kernel_w - 1) * p->dil_w - p->pad_w, &unused, &hi);
+  const int in_registers = p->stride_w <= 2 && p->kernel_h <= AOTI_CONV_DIRECT_MAX_KH;
+  const int64_t extra = p->stride_w - 1; /* input columns read past the last tap */
+  int64_t lo, hi, unused; /* the columns where the first and the last tap (and extra) are inside */
+  aoti_conv_span(p->out_w, p->in_w, p->stride_w, -p->pad_w, &lo, &unused);
+  aoti_conv_span(p->out_w, p->in_w - extra, p->stride_w, (p->kernel_w - 1) * p->dil_w - p->pad_w, &unused, &hi);
   if (hi < lo) hi = lo;
   for (int64_t oy = 0; oy < p->out_h; ++oy) {
     float *orow = o + oy * p->out_w;
     if (in_registers)
-      aoti_conv_direct_row_s1(p, xc, wk, oy, lo, hi, orow);
+      aoti_conv_direct_row_vector(p, xc, wk, oy, lo, hi, orow);
     else
       aoti_conv_direct_row_taps(p, xc, wk, oy, orow);
     const aoti_row_finish f = aoti_row_finish_of(1.0f, 0.0f, ep, 1, oc, plane * out_plane + oy * p->out_w, 0);

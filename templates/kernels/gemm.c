@@ -16,8 +16,10 @@
  * extensions; the vector width and MR x NR follow the target (AVX-512, AVX2+FMA, or a 4-lane
  * generic fallback any gcc/clang target compiles). The B packing is a function, so convolutions
  * (conv.c) pack im2col panels straight from the image. Work is split over the run's threads by
- * tiles of C (columns when N is the larger side, rows otherwise); products with at most
- * AOTI_GEMM_SKINNY rows (linear layers at batch 1) read op(B) in place without packing.
+ * tiles of C (columns when N is the larger side, rows otherwise). Where each element of op(B) is
+ * used only a few times, packing it would cost as much as the product: blocks of at most MR rows
+ * read an untransposed op(B) in place, and products of at most AOTI_GEMM_SKINNY rows (linear
+ * layers at batch 1) pack nothing.
  * Never allocates; reentrant. `th`: the run's threads (aoti/abi.h).
  */
 
@@ -29,6 +31,9 @@
 typedef float aoti_vf __attribute__((vector_size(64)));
 #define aoti_vfma(acc, a, b) _mm512_fmadd_ps((a), (b), (acc)) /* acc + a * b, one rounding */
 #define aoti_vsplat(x) _mm512_set1_ps(x)
+/* lanes 0, 2, 4, .. of a then of b (the inputs of a stride-2 convolution) */
+#define aoti_veven(a, b) \
+  _mm512_permutex2var_ps((a), _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), (b))
 #elif defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 #define AOTI_VL 8 /* floats per vector */
@@ -37,6 +42,8 @@ typedef float aoti_vf __attribute__((vector_size(64)));
 typedef float aoti_vf __attribute__((vector_size(32)));
 #define aoti_vfma(acc, a, b) _mm256_fmadd_ps((a), (b), (acc))
 #define aoti_vsplat(x) _mm256_set1_ps(x)
+#define aoti_veven(a, b) \
+  _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps((a), (b), 0x88)), 0xd8))
 #else
 #define AOTI_VL 4 /* floats per vector */
 #define AOTI_GEMM_MR 4
@@ -44,6 +51,7 @@ typedef float aoti_vf __attribute__((vector_size(32)));
 typedef float aoti_vf __attribute__((vector_size(16)));
 #define aoti_vfma(acc, a, b) ((acc) + (a) * (b)) /* -std=c11 does not contract: two roundings */
 #define aoti_vsplat(x) ((aoti_vf){(x), (x), (x), (x)})
+#define aoti_veven(a, b) ((aoti_vf){(a)[0], (a)[2], (b)[0], (b)[2]})
 #endif
 typedef int32_t aoti_vi __attribute__((vector_size(sizeof(aoti_vf)))); /* comparison masks */
 /* Full unrolling of the micro-kernel's constant-trip loops, which keeps the accumulators in
@@ -261,9 +269,11 @@ AOTI_UNROLL
     for (int v = 0; v < AOTI_GEMM_NV; ++v) aoti_vstore(tile + r * AOTI_GEMM_NR + v * AOTI_VL, acc[r][v]);
 }
 
-/* The packed micro-kernel: MR rows of a packed A panel, one packed B panel. */
-static __attribute__((noinline)) void aoti_gemm_micro(int64_t kc, const float *pa, const float *pb, float *tile) {
-  aoti_gemm_kernel(AOTI_GEMM_MR, kc, pa, 1, AOTI_GEMM_MR, pb, AOTI_GEMM_NR, tile);
+/* The micro-kernel: MR rows of a packed A panel, one B panel whose rows are b_step apart (packed:
+ * NR; read in place: ldb). */
+static __attribute__((noinline)) void aoti_gemm_micro(int64_t kc, const float *pa, const float *pb, int64_t b_step,
+                                                      float *tile) {
+  aoti_gemm_kernel(AOTI_GEMM_MR, kc, pa, 1, AOTI_GEMM_MR, pb, b_step, tile);
 }
 
 /* Tile rows into C through the finish of ep's rows/columns (first K block: beta; later: 1). */
@@ -320,19 +330,31 @@ static void aoti_gemm_pack_a(const aoti_gemm_op *op, int64_t i0, int64_t mc, int
 static void aoti_gemm_tiles(const aoti_gemm_op *op, float *scratch, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
   float *pa = scratch, *pb = scratch + AOTI_GEMM_MC * AOTI_GEMM_KC;
   float tile[AOTI_GEMM_MR * AOTI_GEMM_NR] __attribute__((aligned(64)));
+  /* At most MR rows use each B panel once: whole panels of an untransposed matrix are read in
+   * place (packing would move as many bytes as the product reads); only a last narrow one is
+   * packed, for its zero columns. */
+  const int b_in_place = op->pack_b == aoti_gemm_pack_b_matrix && !op->trans_b && i1 - i0 <= AOTI_GEMM_MR;
   for (int64_t jc = j0; jc < j1; jc += AOTI_GEMM_NC) {
     const int64_t nc = j1 - jc < AOTI_GEMM_NC ? j1 - jc : AOTI_GEMM_NC;
     for (int64_t pc = 0; pc < op->k; pc += AOTI_GEMM_KC) {
       const int64_t kc = op->k - pc < AOTI_GEMM_KC ? op->k - pc : AOTI_GEMM_KC;
-      op->pack_b(op, pc, kc, jc, nc, pb);
+      if (!b_in_place) op->pack_b(op, pc, kc, jc, nc, pb);
       for (int64_t ic = i0; ic < i1; ic += AOTI_GEMM_MC) {
         const int64_t mc = i1 - ic < AOTI_GEMM_MC ? i1 - ic : AOTI_GEMM_MC;
         aoti_gemm_pack_a(op, ic, mc, pc, kc, pa);
         for (int64_t jr = 0; jr < nc; jr += AOTI_GEMM_NR) {
           const int64_t cols = nc - jr < AOTI_GEMM_NR ? nc - jr : AOTI_GEMM_NR;
+          const float *panel = pb + jr * kc;
+          int64_t b_step = AOTI_GEMM_NR;
+          if (b_in_place && cols == AOTI_GEMM_NR) {
+            panel = op->b + pc * op->ldb + jc + jr;
+            b_step = op->ldb;
+          } else if (b_in_place) {
+            op->pack_b(op, pc, kc, jc + jr, cols, pb + jr * kc);
+          }
           for (int64_t ir = 0; ir < mc; ir += AOTI_GEMM_MR) {
             const int64_t rows = mc - ir < AOTI_GEMM_MR ? mc - ir : AOTI_GEMM_MR;
-            aoti_gemm_micro(kc, pa + ir * kc, pb + jr * kc, tile);
+            aoti_gemm_micro(kc, pa + ir * kc, panel, b_step, tile);
             aoti_gemm_store(op, tile, ic + ir, rows, jc + jr, cols, pc == 0, pc + kc == op->k);
           }
         }

@@ -85,38 +85,61 @@ static inline void aoti_winograd_tile_at(const aoti_winograd_task *w, int64_t ti
   *ox = in_image % w->tiles_w * 4;
 }
 
-/* d[r * 6 + s][t] = the 6x6 input patch of channel c under tile first + t (zeros outside the
- * image and past the last tile). */
-static void aoti_winograd_gather(const aoti_winograd_task *w, int64_t first, int64_t count, int64_t c,
-                                 float d[36][AOTI_WINOGRAD_TILES]) {
+/* Where the input patches of a block's tiles lie (found once per block, used per channel): the
+ * image's offset in x, the patch's top-left input pixel, and whether the patch is all inside. */
+typedef struct aoti_winograd_patches {
+  int64_t image[AOTI_WINOGRAD_TILES], iy0[AOTI_WINOGRAD_TILES], ix0[AOTI_WINOGRAD_TILES];
+  int inside[AOTI_WINOGRAD_TILES];
+} aoti_winograd_patches;
+
+static void aoti_winograd_find_patches(const aoti_winograd_task *w, int64_t first, int64_t count,
+                                       aoti_winograd_patches *pt) {
   const aoti_conv_shape *p = w->p;
+  for (int64_t t = 0; t < count; ++t) {
+    int64_t b, oy, ox;
+    aoti_winograd_tile_at(w, first + t, &b, &oy, &ox);
+    pt->image[t] = b * p->in_channels * p->in_h * p->in_w;
+    pt->iy0[t] = oy - p->pad_h;
+    pt->ix0[t] = ox - p->pad_w;
+    pt->inside[t] = pt->iy0[t] >= 0 && pt->ix0[t] >= 0 && pt->iy0[t] + 6 <= p->in_h && pt->ix0[t] + 6 <= p->in_w;
+  }
+}
+
+/* d[r * 6 + s][t] = the 6x6 input patch of channel c under tile t of the block (zeros outside the
+ * image and past the last tile). */
+static void aoti_winograd_gather(const aoti_winograd_task *w, const aoti_winograd_patches *pt, int64_t count,
+                                 int64_t c, float d[36][AOTI_WINOGRAD_TILES]) {
+  const aoti_conv_shape *p = w->p;
+  const int64_t h = p->in_h, wd = p->in_w;
   for (int64_t t = 0; t < AOTI_WINOGRAD_TILES; ++t) {
     if (t >= count) {
       for (int k = 0; k < 36; ++k) d[k][t] = 0.0f;
       continue;
     }
-    int64_t b, oy, ox;
-    aoti_winograd_tile_at(w, first + t, &b, &oy, &ox);
-    const float *xc = w->x + (b * p->in_channels + c) * p->in_h * p->in_w;
-    const int64_t iy0 = oy - p->pad_h, ix0 = ox - p->pad_w;
-    const int inside = iy0 >= 0 && ix0 >= 0 && iy0 + 6 <= p->in_h && ix0 + 6 <= p->in_w;
-    for (int r = 0; r < 6; ++r) {
-      const int64_t iy = iy0 + r;
-      for (int s = 0; s < 6; ++s) {
-        const int64_t ix = ix0 + s;
-        d[r * 6 + s][t] = inside || (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) ? xc[iy * p->in_w + ix] : 0.0f;
+    const float *xc = w->x + pt->image[t] + c * h * wd;
+    const int64_t iy0 = pt->iy0[t], ix0 = pt->ix0[t];
+    if (pt->inside[t]) {
+      for (int r = 0; r < 6; ++r) {
+        const float *row = xc + (iy0 + r) * wd + ix0;
+        for (int s = 0; s < 6; ++s) d[r * 6 + s][t] = row[s];
       }
+      continue;
     }
+    for (int r = 0; r < 6; ++r)
+      for (int s = 0; s < 6; ++s) {
+        const int64_t iy = iy0 + r, ix = ix0 + s;
+        d[r * 6 + s][t] = iy >= 0 && iy < h && ix >= 0 && ix < wd ? xc[iy * wd + ix] : 0.0f;
+      }
   }
 }
 
-/* v[k][c - c0][t] = (B^T d B)[k] for channels [c0, c0 + cc) of tiles first + t. */
-static void aoti_winograd_input(const aoti_winograd_task *w, int64_t first, int64_t count, int64_t c0, int64_t cc,
-                                float *v) {
+/* v[k][c - c0][t] = (B^T d B)[k] for channels [c0, c0 + cc) of the block's tiles. */
+static void aoti_winograd_input(const aoti_winograd_task *w, const aoti_winograd_patches *pt, int64_t count,
+                                int64_t c0, int64_t cc, float *v) {
   float d[36][AOTI_WINOGRAD_TILES], bd[36][AOTI_WINOGRAD_TILES];
   const int64_t kstride = cc * AOTI_WINOGRAD_TILES; /* between transform positions in v */
   for (int64_t c = 0; c < cc; ++c) {
-    aoti_winograd_gather(w, first, count, c0 + c, d);
+    aoti_winograd_gather(w, pt, count, c0 + c, d);
     for (int s = 0; s < 6; ++s) /* columns: bd[i][s] = (B^T d)[i][s] */
       aoti_winograd_in6(AOTI_WINOGRAD_TILES, d[s], 6 * AOTI_WINOGRAD_TILES, bd[s], 6 * AOTI_WINOGRAD_TILES);
     for (int i = 0; i < 6; ++i) /* rows: (B^T d B)[i][j] */
@@ -125,22 +148,37 @@ static void aoti_winograd_input(const aoti_winograd_task *w, int64_t first, int6
   }
 }
 
-/* out[b][o0 + o][oy + r][ox + s] = ep(y[r * 4 + s][o]) (y: 16 rows of AOTI_WINOGRAD_LANES) for
- * lanes o < lanes, clipped to the image. */
-static void aoti_winograd_store(const aoti_winograd_task *w, int64_t tile, int64_t o0, int64_t lanes, const float *y) {
+/* v[0..n) = act(v[0..n)); relu, the common case, with a constant act so that it vectorises. */
+static void aoti_winograd_act(int act, float *v, int64_t n) {
+  if (act == AOTI_ACT_NONE) return;
+  if (act == AOTI_ACT_RELU) {
+    for (int64_t i = 0; i < n; ++i) v[i] = aoti_act(AOTI_ACT_RELU, v[i]);
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i) v[i] = aoti_act(act, v[i]);
+}
+
+/* out[b][o0 + o][oy + r][ox + s] = ep(y[r * 4 + s][o]) (y: 16 rows of AOTI_WINOGRAD_LANES, the
+ * epilogue applied in place along the lanes) for lanes o < lanes, clipped to the image. */
+static void aoti_winograd_store(const aoti_winograd_task *w, int64_t tile, int64_t o0, int64_t lanes, float *y) {
   const aoti_conv_shape *p = w->p;
   const aoti_epilogue *ep = w->ep;
   int64_t b, oy, ox;
   aoti_winograd_tile_at(w, tile, &b, &oy, &ox);
   const int rows = p->out_h - oy < 4 ? (int)(p->out_h - oy) : 4, cols = p->out_w - ox < 4 ? (int)(p->out_w - ox) : 4;
+  const int64_t plane = p->out_h * p->out_w, at = ((b * p->out_channels + o0) * p->out_h + oy) * p->out_w + ox;
+  for (int k = 0; ep->bias && k < 16; ++k)
+    for (int64_t o = 0; o < lanes; ++o) y[k * AOTI_WINOGRAD_LANES + o] += ep->bias[o0 + o];
+  for (int r = 0; ep->residual && r < rows; ++r)
+    for (int s = 0; s < cols; ++s) {
+      const float *res = ep->residual + at + r * p->out_w + s;
+      for (int64_t o = 0; o < lanes; ++o) y[(r * 4 + s) * AOTI_WINOGRAD_LANES + o] += res[o * plane];
+    }
+  aoti_winograd_act(ep->act, y, 16 * AOTI_WINOGRAD_LANES);
   for (int64_t o = 0; o < lanes; ++o) {
-    const float bias = ep->bias ? ep->bias[o0 + o] : 0.0f;
-    const int64_t base = ((b * p->out_channels + o0 + o) * p->out_h + oy) * p->out_w + ox;
+    float *dst = w->out + at + o * plane;
     for (int r = 0; r < rows; ++r)
-      for (int s = 0; s < cols; ++s) {
-        const int64_t at = base + r * p->out_w + s;
-        w->out[at] = aoti_act(ep->act, y[(r * 4 + s) * AOTI_WINOGRAD_LANES + o] + bias + (ep->residual ? ep->residual[at] : 0.0f));
-      }
+      for (int s = 0; s < cols; ++s) dst[r * p->out_w + s] = y[(r * 4 + s) * AOTI_WINOGRAD_LANES + o];
   }
 }
 
@@ -171,9 +209,11 @@ static void aoti_winograd_item(const aoti_winograd_task *w, void *scratch, int64
   const int64_t ldm = (oc + AOTI_WINOGRAD_LANES - 1) / AOTI_WINOGRAD_LANES * AOTI_WINOGRAD_LANES;
   float *v = (float *)((char *)scratch + AOTI_WINOGRAD_GEMM_BYTES);
   float *m = (float *)((char *)v + AOTI_WINOGRAD_V_BYTES);
+  aoti_winograd_patches pt;
+  aoti_winograd_find_patches(w, first, count, &pt);
   for (int64_t c0 = 0; c0 < in_c; c0 += AOTI_WINOGRAD_CHUNK_C) {
     const int64_t cc = in_c - c0 < AOTI_WINOGRAD_CHUNK_C ? in_c - c0 : AOTI_WINOGRAD_CHUNK_C;
-    aoti_winograd_input(w, first, count, c0, cc, v);
+    aoti_winograd_input(w, &pt, count, c0, cc, v);
     for (int64_t k = 0; k < 36; ++k)
       aoti_sgemm_1t(scratch, 1, 0, count, oc, cc, 1.0f, v + k * cc * nt, nt, w->u + (k * in_c + c0) * out_c + o0, out_c,
                     c0 == 0 ? 0.0f : 1.0f, m + k * nt * ldm, ldm);

@@ -146,6 +146,7 @@ void expect_matches_samples(const std::string &package, const char *name, const 
   EXPECT_STREQ(aoti_model_metadata(model, "source_file"), source_file);
   EXPECT_STREQ(aoti_model_metadata(model, "model_name"), name);
   EXPECT_STREQ(aoti_model_metadata(model, "AOTI_DEVICE_KEY"), "cpu");
+  EXPECT_STREQ(aoti_model_metadata(model, "target"), "native");
   aoti_model_unload(model);
   aoti_package_close(pkg);
   npz_free(&npz);
@@ -164,6 +165,19 @@ TEST_F(CliTest, MlpEndToEnd) {
   EXPECT_NE(r.out.find("constants, package " + dir_ + "/mlp.pt2 ("), std::string::npos) << r.out;
   EXPECT_EQ(list_dir(gen), (std::vector<std::string>{"mlp.c", "mlp.h"}));
   expect_matches_samples(dir_ + "/mlp.pt2", "mlp", "mlp.ep", kFixtures + "/mlp.samples.npz");
+  // The typed header states the planned arena, as the metadata does: at most the intermediates
+  // (two 16-float hidden activations and the 1-float pre-sigmoid) at the largest batch, 1024.
+  aoti_package *pkg = nullptr;
+  aoti_model *model = nullptr;
+  ASSERT_EQ(aoti_package_open((dir_ + "/mlp.pt2").c_str(), &pkg), AOTI_OK) << aoti_last_error();
+  ASSERT_EQ(aoti_model_load(pkg, "mlp", nullptr, &model), AOTI_OK) << aoti_last_error();
+  const std::string arena = aoti_model_metadata(model, "arena_bytes_max");
+  aoti_model_unload(model);
+  aoti_package_close(pkg);
+  EXPECT_NE(read_file(gen + "/mlp.h").find("#define MLP_ARENA_BYTES_MAX " + arena + "ULL\n"), std::string::npos)
+      << arena;
+  EXPECT_GT(std::stoull(arena), 0u);
+  EXPECT_LE(std::stoull(arena), (2u * 16 + 1) * 1024 * 4);
 
   // A second run, into another folder, gives the same bytes.
   std::string again = dir_ + "/again";

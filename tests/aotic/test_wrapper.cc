@@ -52,7 +52,7 @@ class WrapperTest : public aotic_test::dir_test {
 
 TEST_F(WrapperTest, WritesHeaderAndSourceThatCompileCleanly) {
   wrapper_graph w;
-  ASSERT_EQ(aoti_wrapper_write(w.g, "toy", "toy.pt2", dir_.c_str()), AOTI_OK) << aoti_last_error();
+  ASSERT_EQ(aoti_wrapper_write(w.g, "toy", "toy.pt2", 4096, dir_.c_str()), AOTI_OK) << aoti_last_error();
   EXPECT_EQ(list_dir(dir_), (std::vector<std::string>{"toy.c", "toy.h"}));
   std::string compile = aotic_test::system_cc() + " -std=c11 -Wall -Wextra -Wpedantic -Werror -c " +
                         quote(dir_ + "/toy.c") + " -I " + quote(AOTI_RUNTIME_INCLUDE) + " -o " +
@@ -63,7 +63,7 @@ TEST_F(WrapperTest, WritesHeaderAndSourceThatCompileCleanly) {
 
 TEST_F(WrapperTest, HeaderDeclaresTheTypedApi) {
   wrapper_graph w;
-  ASSERT_EQ(aoti_wrapper_write(w.g, "toy", "toy.pt2", dir_.c_str()), AOTI_OK) << aoti_last_error();
+  ASSERT_EQ(aoti_wrapper_write(w.g, "toy", "toy.pt2", 4096, dir_.c_str()), AOTI_OK) << aoti_last_error();
   // The run function's exact signature, checked by the compiler (an incompatible pointer
   // assignment is an error with -Werror).
   write_file(dir_ + "/sig.c",
@@ -91,7 +91,7 @@ TEST_F(WrapperTest, HeaderDeclaresTheTypedApi) {
 
 TEST_F(WrapperTest, MacrosGiveTheGraphSizes) {
   wrapper_graph w;
-  ASSERT_EQ(aoti_wrapper_write(w.g, "toy", "my \"odd\" pkg.pt2", dir_.c_str()), AOTI_OK)
+  ASSERT_EQ(aoti_wrapper_write(w.g, "toy", "my \"odd\" pkg.pt2", 4096, dir_.c_str()), AOTI_OK)
       << aoti_last_error();
   write_file(dir_ + "/macros.c",
              "#include <stdio.h>\n#include <string.h>\n#include \"toy.h\"\n"
@@ -127,7 +127,7 @@ TEST_F(WrapperTest, StaticModelHasNoSizeArguments) {
   aoti_graph_add_input(g, in);
   aoti_value *out = aoti_graph_add_value(g, "y", AOTI_DTYPE_FLOAT64, 0, nullptr);
   aoti_graph_add_output(g, "output0", out);
-  aoti_status st = aoti_wrapper_write(g, "plain", "plain.pt2", dir_.c_str());
+  aoti_status st = aoti_wrapper_write(g, "plain", "plain.pt2", 4096, dir_.c_str());
   aoti_graph_destroy(g);
   ASSERT_EQ(st, AOTI_OK) << aoti_last_error();
   write_file(dir_ + "/use.c",
@@ -145,11 +145,11 @@ TEST_F(WrapperTest, StaticModelHasNoSizeArguments) {
 
 TEST_F(WrapperTest, BadNameAndMissingFolderLeaveNothing) {
   wrapper_graph w;
-  ASSERT_EQ(aoti_wrapper_write(w.g, "not-a-name", "p.pt2", dir_.c_str()),
+  ASSERT_EQ(aoti_wrapper_write(w.g, "not-a-name", "p.pt2", 4096, dir_.c_str()),
             AOTI_ERROR_INVALID_ARGUMENT);
   EXPECT_NE(std::string(aoti_last_error()).find("not-a-name"), std::string::npos);
   std::string missing = dir_ + "/missing";
-  ASSERT_EQ(aoti_wrapper_write(w.g, "toy", "p.pt2", missing.c_str()), AOTI_ERROR_IO);
+  ASSERT_EQ(aoti_wrapper_write(w.g, "toy", "p.pt2", 4096, missing.c_str()), AOTI_ERROR_IO);
   EXPECT_NE(std::string(aoti_last_error()).find(missing + "/toy.h"), std::string::npos)
       << aoti_last_error();
   EXPECT_TRUE(list_dir(dir_).empty());
@@ -159,7 +159,7 @@ TEST_F(WrapperTest, UnknownDtypeNamesTheInput) {
   aoti_graph *g = aoti_graph_create();
   aoti_value *in = aoti_graph_add_value(g, "weird", AOTI_DTYPE_INVALID, 0, nullptr);
   aoti_graph_add_input(g, in);
-  aoti_status st = aoti_wrapper_write(g, "m1", "m1.pt2", dir_.c_str());
+  aoti_status st = aoti_wrapper_write(g, "m1", "m1.pt2", 4096, dir_.c_str());
   aoti_graph_destroy(g);
   ASSERT_EQ(st, AOTI_ERROR_UNSUPPORTED);
   EXPECT_NE(std::string(aoti_last_error()).find("'weird'"), std::string::npos) << aoti_last_error();
