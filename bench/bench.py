@@ -184,18 +184,19 @@ def export_onnx(module, ep, inputs, path):
     return record
 
 
-def package_sizes(path):
-    """(weights bytes, arena bytes) of our package: the sum of its weight entries' sizes, and the
-    arena_bytes_max its metadata holds (the memory plan's arena at the largest shapes)."""
-    weights, arena = 0, None
+def package_facts(path):
+    """(weights bytes, arena bytes, target) of our package: the sum of its weight entries'
+    sizes, the arena_bytes_max its metadata holds (the memory plan's arena at the largest
+    shapes), and the CPU aotic built it for (metadata "target")."""
+    weights, metadata = 0, {}
     with zipfile.ZipFile(path) as z:
         for info in z.infolist():
             base = os.path.basename(info.filename)
             if base.startswith("weight_"):
                 weights += info.file_size
             elif base == f"{MODEL_NAME}_metadata.json":
-                arena = int(json.loads(z.read(info)).get("arena_bytes_max", 0))
-    return weights, arena
+                metadata = json.loads(z.read(info))
+    return weights, int(metadata.get("arena_bytes_max", 0)), metadata.get("target")
 
 
 def compile_ours(args, ep_path, package):
@@ -210,7 +211,7 @@ def compile_ours(args, ep_path, package):
         record["error"] = (lines[0] if lines else f"aotic exited {proc.returncode}")[:400]
         return record
     record["package_bytes"] = os.path.getsize(package)
-    record["weights_bytes"], record["arena_bytes"] = package_sizes(package)
+    record["weights_bytes"], record["arena_bytes"], record["target"] = package_facts(package)
     return record
 
 
@@ -469,7 +470,7 @@ def parse_args():
     parser.add_argument("--cold-runs", type=int, help="fresh processes per cold-start "
                         "measurement (default 3, quick 1)")
     parser.add_argument("--aotic-args", default="", help="extra aotic options, e.g. "
-                        "\"--cflags '-march=native'\" (default: none)")
+                        "\"--target generic\" (default: none, aotic's defaults)")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out", default=os.path.join(BENCH_DIR, "out"))
     parser.add_argument("--docs-svg", action="store_true", help="also copy the chart to "

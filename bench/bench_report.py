@@ -150,6 +150,10 @@ def markdown(results):
         out += [f"### {t} thread{'s' if t > 1 else ''}: median time per call", ""]
         out += speed_table(results, t) + [""]
     out += ["### Compile time (same `.ep`)", ""] + compile_table(results) + [""]
+    targets = sorted({m["ours"]["target"] for m in results["models"] if m["ours"].get("target")})
+    if targets:
+        out += [f"aotic built the models for: {', '.join(targets)} (package metadata `target`; "
+                f"aotic options: `{results.get('aotic_args') or 'none'}`).", ""]
     out += ["### Cold start, peak memory, package sizes", ""] + cold_table(results) + [""]
     base = results.get("baselines", {})
     if base:

@@ -145,6 +145,8 @@ TEST_P(Kernels, SgemmMatchesReferenceOverBlocks) {
   CheckGemm(k_, {5, 1040, 300, false, true, 1.0f, 0.0f});
   CheckGemm(k_, {300, 40, 600, true, false, 1.0f, 0.5f});
   CheckGemm(k_, {2, 3000, 100, false, true, 1.0f, 0.0f});   // skinny rows split over threads
+  for (int64_t m = 5; m <= 14; ++m)  // at most MR rows: B read in place, but a last narrow panel
+    for (int ta = 0; ta < 2; ++ta) CheckGemm(k_, {m, 1030 + m, 300, ta != 0, false, 1.0f, m % 2 ? 0.0f : 0.5f});
   CheckGemm(k_, {4, 2100, 70, false, false, 1.0f, 1.0f});
 }
 
@@ -247,6 +249,9 @@ TEST_P(Kernels, Conv2dMatchesReference) {
       {1, 8, 12, 11, 8, 3, 3, 2, 1, 1, 8},    // depthwise, stride 2
       {1, 4, 11, 11, 4, 5, 5, 1, 2, 1, 4},    // depthwise 5x5
       {1, 3, 11, 13, 3, 3, 3, 3, 1, 1, 3},    // depthwise, stride 3
+      {1, 4, 9, 70, 4, 3, 3, 2, 1, 1, 4},     // depthwise, stride 2, rows of several vectors
+      {1, 2, 8, 75, 2, 5, 5, 2, 2, 1, 2},     // depthwise 5x5, stride 2, odd width
+      {1, 2, 6, 72, 4, 3, 3, 2, 0, 2, 2},     // depthwise, stride 2, dilation 2, multiplier 2
       {1, 4, 10, 40, 4, 3, 3, 1, 2, 2, 4},    // depthwise, dilation 2, rows of several vectors
       {1, 2, 20, 6, 2, 17, 3, 1, 8, 1, 2},    // depthwise, a kernel taller than the register path takes
       {1, 4, 12, 12, 8, 5, 5, 2, 2, 1, 4},    // depthwise with channel multiplier 2
