@@ -183,8 +183,19 @@ static aoti_status scalar_arg(const aoti_node *n, const char *name, double fallb
                         n->name, n->target, name);
 }
 
-/* mm(a, b) and addmm(bias, a, b, beta, alpha) = beta * bias + alpha * a @ b, with the bias
- * broadcast into the output first and the GEMM accumulating onto it. */
+/* Whether addmm's bias is one value per output column (a linear layer's: [N] or [1, N]), which
+ * the GEMM's epilogue adds as it stores; any other bias is broadcast into the output first. */
+static bool bias_per_column(const aoti_value *bias, const aoti_value *out) {
+  if (bias->dtype != AOTI_DTYPE_FLOAT32) return false;
+  if (bias->rank == 1) return bias->dims[0] == out->dims[1];
+  int64_t rows = 0;
+  return bias->rank == 2 && aoti_sx_is_const(bias->dims[0], &rows) && rows == 1 && bias->dims[1] == out->dims[1];
+}
+
+/* mm(a, b) and addmm(bias, a, b, beta, alpha) = beta * bias + alpha * a @ b: a per-column bias
+ * (with beta 1) goes through the GEMM's epilogue, with the node's fused residual and activation
+ * (passes/fuse.c); another bias is broadcast into the output first and the GEMM accumulates
+ * onto it. */
 static aoti_status emit_matmul(cg_ctx *c, const aoti_node *n) {
   const bool addmm = strcmp(aoti_pass_op_name(n), "addmm") == 0;
   const int32_t first = addmm ? 1 : 0;
@@ -200,7 +211,8 @@ static aoti_status emit_matmul(cg_ctx *c, const aoti_node *n) {
   const aoti_value *bias = addmm ? n->args[0].tensor : NULL;
   if (addmm && !bias)
     return aoti_error_set(AOTI_ERROR_FORMAT, "node '%s': addmm needs a tensor bias", n->name);
-  if (bias && beta != 0.0) { /* beta 0 ignores the bias entirely (NaNs included), as torch does */
+  const bool epilogue_bias = bias && beta == 1.0 && bias_per_column(bias, out);
+  if (bias && beta != 0.0 && !epilogue_bias) { /* beta 0 ignores the bias entirely (NaNs included), as torch does */
     const aoti_sx *strides[2];
     aoti_pass_broadcast_strides(c->g, bias, 2, out->dims, strides);
     cg_put_copy(c, out, c->value_c[bias->id], NULL, strides);
@@ -208,13 +220,14 @@ static aoti_status emit_matmul(cg_ctx *c, const aoti_node *n) {
     beta = 0.0;
   }
   c->uses[CG_KERNEL_GEMM] = true;
-  aoti_strbuf_appendf(&c->run, "    aoti_sgemm(threads, 0, 0, %s, %s, %s, ", cg_sx(c, a->dims[0]), cg_sx(c, b->dims[1]),
+  cg_put_epilogue(c, n, epilogue_bias ? bias : NULL, false);
+  aoti_strbuf_appendf(&c->run, "    aoti_sgemm_ep(threads, 0, 0, %s, %s, %s, ", cg_sx(c, a->dims[0]), cg_sx(c, b->dims[1]),
                       cg_sx(c, a->dims[1]));
   cg_put_float(&c->run, alpha);
   aoti_strbuf_appendf(&c->run, ", %s, %s, %s, %s, ", c->value_c[a->id], cg_sx(c, a->dims[1]), c->value_c[b->id],
                       cg_sx(c, b->dims[1]));
   cg_put_float(&c->run, beta);
-  aoti_strbuf_appendf(&c->run, ", %s, %s);\n  }\n", c->value_c[out->id], cg_sx(c, out->dims[1]));
+  aoti_strbuf_appendf(&c->run, ", %s, %s, &ep);\n  }\n", c->value_c[out->id], cg_sx(c, out->dims[1]));
   return AOTI_OK;
 }
 

@@ -1,5 +1,5 @@
 /* fuse.c — epilogue fusion (aoti_pass_fuse_epilogues, passes.h): a residual add and an activation
- * that follow a convolution are done by the convolution's kernel as it stores each value, instead
+ * that follow a convolution or a matrix product are done by its kernel as it stores each value, instead
  * of by nodes of their own that read and write the whole tensor again.
  *
  * A producer absorbs its output's only user when that user is
@@ -13,17 +13,20 @@
  * the producer, left without users, is removed. A fused residual is appended to the arguments so
  * that liveness and memory planning see the read.
  *
- * Producers: float32 convolutions (conv1d, conv2d, convolution). The epilogue's order is
- * act(conv + bias + residual), which is the order of the nodes it replaces. */
+ * Producers: float32 convolutions (conv1d, conv2d, convolution) and matrix products (mm, addmm).
+ * The epilogue's order is act(product + bias + residual), the order of the nodes it replaces. */
 #include <string.h>
 
 #include "error.h"
 #include "passes/pass_util.h"
 #include "passes/passes.h"
 
-static bool is_conv(const aoti_node *n) {
+/* Convolutions and matrix products, whose kernels apply an epilogue (codegen/emit_conv.c,
+ * codegen_nodes.c's emit_matmul). */
+static bool is_producer(const aoti_node *n) {
   const char *op = aoti_pass_op_name(n);
-  return strcmp(op, "conv2d") == 0 || strcmp(op, "conv1d") == 0 || strcmp(op, "convolution") == 0;
+  return strcmp(op, "conv2d") == 0 || strcmp(op, "conv1d") == 0 || strcmp(op, "convolution") == 0 ||
+         strcmp(op, "addmm") == 0 || strcmp(op, "mm") == 0;
 }
 
 /* The op name without a trailing in-place '_' ("relu_" -> "relu"), in `buf`. */
@@ -154,7 +157,7 @@ static aoti_status fuse_after(aoti_graph *g, aoti_node *p) {
 aoti_status aoti_pass_fuse_epilogues(aoti_graph *g) {
   for (int32_t i = 0; i < g->num_nodes; ++i) {
     aoti_node *p = g->nodes[i];
-    if (!is_conv(p) || p->num_outputs != 1 || p->outputs[0]->dtype != AOTI_DTYPE_FLOAT32) continue;
+    if (!is_producer(p) || p->num_outputs != 1 || p->outputs[0]->dtype != AOTI_DTYPE_FLOAT32) continue;
     aoti_status st = fuse_after(g, p);
     if (st != AOTI_OK) return st;
   }

@@ -59,8 +59,8 @@ typedef enum aoti_activation {
   AOTI_ACTIVATION_SIGMOID,
 } aoti_activation;
 
-/* Epilogue fusion: a residual add and an activation after a float32 convolution become part of
- * the convolution node (aoti_node.epilogue_residual / epilogue_act), which their last node
+/* Epilogue fusion: a residual add and an activation after a float32 convolution or matrix
+ * product (mm, addmm) become part of that node (aoti_node.epilogue_residual / epilogue_act), which their last node
  * turns into (passes/fuse.c). Runs after alias_views. */
 aoti_status aoti_pass_fuse_epilogues(aoti_graph *g);
 

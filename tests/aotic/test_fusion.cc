@@ -81,6 +81,24 @@ TEST_F(FusionTest, ResidualAddAndReluFuseWhicheverSideTheConvolutionIs) {
   EXPECT_EQ(nodes.find("activation"), std::string::npos) << nodes;
 }
 
+TEST_F(FusionTest, LinearLayersTakeTheirActivationAndResidual) {
+  // linear becomes (t folded into the weight) addmm, or mm without a bias.
+  for (const std::string form : {"", "_core"}) {
+    std::string nodes = Nodes("linear_gelu" + form);
+    EXPECT_EQ(Count(nodes, "\n"), 1u) << nodes;
+    EXPECT_NE(nodes.find("addmm.default"), std::string::npos) << nodes;
+    EXPECT_NE(nodes.find("then activation 5"), std::string::npos) << nodes;
+    nodes = Nodes("linear_residual_relu" + form);
+    EXPECT_EQ(Count(nodes, "\n"), 1u) << nodes;
+    EXPECT_EQ(Count(nodes, " + %x"), 1u) << nodes;
+    EXPECT_NE(nodes.find("then activation 1"), std::string::npos) << nodes;
+    nodes = Nodes("matmul_sigmoid" + form);
+    EXPECT_EQ(Count(nodes, "\n"), 1u) << nodes;
+    EXPECT_NE(nodes.find("mm.default"), std::string::npos) << nodes;
+    EXPECT_NE(nodes.find("then activation 7"), std::string::npos) << nodes;
+  }
+}
+
 TEST_F(FusionTest, LookAlikesStayNodesOfTheirOwn) {
   std::string nodes = Nodes("conv_used_twice");  // relu(y) + y
   EXPECT_EQ(nodes.find("activation"), std::string::npos) << nodes;

@@ -1,5 +1,5 @@
 """Per-op test cases of epilogue fusion (compiler/passes/fuse.c; tools/export_op_cases.py):
-convolutions followed by a residual add and/or an activation that aotic folds into the
+convolutions and linear layers followed by a residual add and/or an activation that aotic folds into the
 convolution's kernel, and look-alikes that must not fuse (an output used twice, an add with
 alpha or broadcasting, an activation before the add). Each is compared with eager like any op
 case; tests/aotic checks which of them fused."""
@@ -103,6 +103,25 @@ class Act(nn.Module):
         return ACTIVATIONS[self.name](self.conv(x))
 
 
+class LinearBlock(nn.Module):
+    """A transformer MLP's pieces: linear -> activation, and linear + residual (x + W x)."""
+
+    def __init__(self, act, residual, bias=True):
+        super().__init__()
+        self.fc = nn.Linear(16, 16, bias=bias)
+        self.act, self.residual = act, residual
+
+    def forward(self, x):
+        y = self.fc(x)
+        if self.residual:
+            y = y + x
+        return ACTIVATIONS[self.act](y) if self.act else y
+
+
+def token_inputs():
+    return [(torch.randn(b, 16),) for b in (5, 33)]
+
+
 def cases(Case):
     out = []
     for name in ACTIVATIONS:
@@ -121,5 +140,11 @@ def cases(Case):
         Case("conv_add_broadcast", lambda: (AddBroadcast(), image_inputs(4, 7, 7)), batch_dynamic(), TOL, TOL),
         Case("conv_relu_then_add", lambda: (ActThenAdd(), image_inputs(4, 7, 7, count=2)),
              batch_dynamic(("x", "r")), TOL, TOL),
+        Case("linear_gelu", lambda: (LinearBlock("gelu", False), token_inputs()), batch_dynamic(), TOL, TOL,
+             core=True),
+        Case("linear_residual_relu", lambda: (LinearBlock("relu", True), token_inputs()), batch_dynamic(), TOL,
+             TOL, core=True),
+        Case("matmul_sigmoid", lambda: (LinearBlock("sigmoid", False, bias=False), token_inputs()),
+             batch_dynamic(), TOL, TOL, core=True),
     ]
     return out
