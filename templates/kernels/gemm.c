@@ -144,14 +144,55 @@ static inline aoti_vf aoti_vclamp(aoti_vf v, float lo, float hi) {
   v = aoti_vselect(v < aoti_vsplat(lo), aoti_vsplat(lo), v);
   return aoti_vselect(v > aoti_vsplat(hi), aoti_vsplat(hi), v);
 }
-static inline int aoti_act_is_vector(int act) {
-  return act == AOTI_ACT_NONE || act == AOTI_ACT_RELU || act == AOTI_ACT_RELU6 || act == AOTI_ACT_HARDSWISH;
+/* e^x lane by lane: x = n ln 2 + r with |r| <= ln 2 / 2, e^r by its Taylor polynomial to degree
+ * 7 (truncation < 2e-9 relative), 2^n through the exponent bits. Within a few ulp of expf for
+ * x in [-87.3, 88.3]; outside, x is clamped there (e^x then underflows to ~1e-38 or stays below
+ * FLT_MAX, where expf gives 0 / inf: the same through 1 / (1 + e^x)). NaN stays NaN. */
+static inline aoti_vf aoti_vexp(aoti_vf x) {
+  x = aoti_vclamp(x, -87.3f, 88.3f);
+  const aoti_vf shifter = aoti_vsplat(12582912.0f); /* 1.5 * 2^23: adding it rounds to an integer */
+  const aoti_vf n = (x * 1.44269504088896341f + shifter) - shifter;
+  const aoti_vf r = (x - n * 0.693145751953125f) - n * 1.428606765330187e-06f; /* ln 2 in two parts */
+  aoti_vf p = aoti_vsplat(1.0f / 5040.0f);
+  p = aoti_vfma(aoti_vsplat(1.0f / 720.0f), p, r);
+  p = aoti_vfma(aoti_vsplat(1.0f / 120.0f), p, r);
+  p = aoti_vfma(aoti_vsplat(1.0f / 24.0f), p, r);
+  p = aoti_vfma(aoti_vsplat(1.0f / 6.0f), p, r);
+  p = aoti_vfma(aoti_vsplat(0.5f), p, r);
+  p = aoti_vfma(aoti_vsplat(1.0f), p, r);
+  p = aoti_vfma(aoti_vsplat(1.0f), p, r);
+  const aoti_vi bits = (__builtin_convertvector(n, aoti_vi) + 127) << 23;
+  return p * (aoti_vf)bits;
 }
+
+/* erf lane by lane: Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7; Handbook of
+ * Mathematical Functions, 1964, p. 299), erf(-x) = -erf(x). */
+static inline aoti_vf aoti_verf(aoti_vf x) {
+  const aoti_vf ax = aoti_vselect(x < aoti_vsplat(0.0f), -x, x);
+  const aoti_vf t = aoti_vsplat(1.0f) / (aoti_vsplat(1.0f) + 0.3275911f * ax);
+  aoti_vf p = aoti_vsplat(1.061405429f);
+  p = aoti_vfma(aoti_vsplat(-1.453152027f), p, t);
+  p = aoti_vfma(aoti_vsplat(1.421413741f), p, t);
+  p = aoti_vfma(aoti_vsplat(-0.284496736f), p, t);
+  p = aoti_vfma(aoti_vsplat(0.254829592f), p, t);
+  const aoti_vf y = aoti_vsplat(1.0f) - p * t * aoti_vexp(-ax * ax);
+  return aoti_vselect(x < aoti_vsplat(0.0f), -y, y);
+}
+
+static inline int aoti_act_is_vector(int act) { return act >= AOTI_ACT_NONE && act <= AOTI_ACT_SIGMOID; }
 static inline aoti_vf aoti_vact(int act, aoti_vf v) {
+  const aoti_vf one = aoti_vsplat(1.0f);
   switch (act) {
     case AOTI_ACT_RELU: return aoti_vselect(v < aoti_vsplat(0.0f), aoti_vsplat(0.0f), v);
     case AOTI_ACT_RELU6: return aoti_vclamp(v, 0.0f, 6.0f);
     case AOTI_ACT_HARDSWISH: return v * aoti_vclamp(v + 3.0f, 0.0f, 6.0f) / 6.0f;
+    case AOTI_ACT_SILU: return v / (one + aoti_vexp(-v));
+    case AOTI_ACT_SIGMOID: return one / (one + aoti_vexp(-v));
+    case AOTI_ACT_GELU: return 0.5f * v * (one + aoti_verf(v * 0.70710678118654752440f));
+    case AOTI_ACT_GELU_TANH: { /* 1 + tanh(u) = 2 - 2 / (e^{2u} + 1) */
+      const aoti_vf u = 0.79788456080286535588f * (v + 0.044715f * v * v * v);
+      return 0.5f * v * (2.0f - 2.0f / (aoti_vexp(2.0f * u) + one));
+    }
     default: return v;
   }
 }
