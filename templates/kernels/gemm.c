@@ -179,7 +179,6 @@ static inline aoti_vf aoti_verf(aoti_vf x) {
   return aoti_vselect(x < aoti_vsplat(0.0f), -y, y);
 }
 
-static inline int aoti_act_is_vector(int act) { return act >= AOTI_ACT_NONE && act <= AOTI_ACT_SIGMOID; }
 static inline aoti_vf aoti_vact(int act, aoti_vf v) {
   const aoti_vf one = aoti_vsplat(1.0f);
   switch (act) {
@@ -209,33 +208,52 @@ typedef struct aoti_row_finish {
   int act;
 } aoti_row_finish;
 
-static inline aoti_vf aoti_finish_vector(const aoti_row_finish *f, aoti_vf acc, const float *c, const float *bias_col,
-                                         const float *residual) {
+/* The first n < AOTI_VL lanes at p, the others 0 (for row tails: no memcpy, whose call costs
+ * more than the row). */
+static inline aoti_vf aoti_vload_n(const float *p, int64_t n) {
+#if defined(__AVX512F__)
+  return _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1u), p);
+#else
+  aoti_vf v = aoti_vsplat(0.0f);
+  for (int64_t i = 0; i < n; ++i) v[i] = p[i];
+  return v;
+#endif
+}
+static inline void aoti_vstore_n(float *p, aoti_vf v, int64_t n) {
+#if defined(__AVX512F__)
+  _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1u), v);
+#else
+  for (int64_t i = 0; i < n; ++i) p[i] = v[i];
+#endif
+}
+
+/* One vector of results through f, from its loaded terms (c, bias, residual: 0 when absent). */
+static inline aoti_vf aoti_finish_vector(const aoti_row_finish *f, aoti_vf acc, aoti_vf c, aoti_vf bias_col,
+                                         aoti_vf residual) {
   aoti_vf v = acc * f->alpha;
-  if (f->beta != 0.0f) v += aoti_vload(c) * f->beta;
+  if (f->beta != 0.0f) v += c * f->beta;
   if (f->has_bias_row) v += f->bias_row;
-  if (f->bias_col) v += aoti_vload(bias_col);
-  if (f->residual) v += aoti_vload(residual);
+  if (f->bias_col) v += bias_col;
+  if (f->residual) v += residual;
   return aoti_vact(f->act, v);
 }
 
-/* c[0..cols) from acc[0..cols) through f: whole vectors in place, the tail through small copies. */
+/* c[0..cols) from acc[0..cols) through f: whole vectors, then the tail with masked loads and
+ * stores (c is only read when beta is nonzero). */
 static void aoti_finish_row(const aoti_row_finish *f, int64_t cols, const float *acc, float *c) {
+  const aoti_vf zero = aoti_vsplat(0.0f);
   int64_t j = 0;
   for (; j + AOTI_VL <= cols; j += AOTI_VL)
-    aoti_vstore(c + j, aoti_finish_vector(f, aoti_vload(acc + j), c + j, f->bias_col + j, f->residual + j));
+    aoti_vstore(c + j, aoti_finish_vector(f, aoti_vload(acc + j), f->beta != 0.0f ? aoti_vload(c + j) : zero,
+                                          f->bias_col ? aoti_vload(f->bias_col + j) : zero,
+                                          f->residual ? aoti_vload(f->residual + j) : zero));
   if (j < cols) {
-    float t_acc[AOTI_VL] = {0}, t_c[AOTI_VL] = {0}, t_bias[AOTI_VL] = {0}, t_res[AOTI_VL] = {0};
-    const int64_t rest = cols - j;
-    memcpy(t_acc, acc + j, (size_t)rest * sizeof(float));
-    if (f->beta != 0.0f) memcpy(t_c, c + j, (size_t)rest * sizeof(float));
-    if (f->bias_col) memcpy(t_bias, f->bias_col + j, (size_t)rest * sizeof(float));
-    if (f->residual) memcpy(t_res, f->residual + j, (size_t)rest * sizeof(float));
-    aoti_vstore(t_c, aoti_finish_vector(f, aoti_vload(t_acc), t_c, t_bias, t_res));
-    memcpy(c + j, t_c, (size_t)rest * sizeof(float));
+    const int64_t n = cols - j;
+    aoti_vstore_n(c + j, aoti_finish_vector(f, aoti_vload_n(acc + j, n), f->beta != 0.0f ? aoti_vload_n(c + j, n) : zero,
+                                            f->bias_col ? aoti_vload_n(f->bias_col + j, n) : zero,
+                                            f->residual ? aoti_vload_n(f->residual + j, n) : zero),
+                  n);
   }
-  if (!aoti_act_is_vector(f->act))
-    for (j = 0; j < cols; ++j) c[j] = aoti_act(f->act, c[j]);
 }
 
 /* The finish of rows [row0, row0 + rows) x columns [col0, ...) of C: alpha and beta, plus ep
@@ -458,11 +476,27 @@ static void aoti_gemm_scale(const aoti_gemm_op *op, int64_t i0, int64_t i1, int6
     }
 }
 
+/* A matrix-vector product (one column of C, op(B) a contiguous vector: a linear layer with one
+ * output), one dot product per row instead of tiles that would be NR times wider than C. */
+static inline int aoti_gemm_is_gemv(const aoti_gemm_op *op) {
+  return op->n == 1 && !op->trans_a && op->pack_b == aoti_gemm_pack_b_matrix && (op->trans_b || op->ldb == 1);
+}
+static void aoti_gemm_gemv(const aoti_gemm_op *op, int64_t i0, int64_t i1) {
+  float tile[AOTI_GEMM_MR * AOTI_GEMM_NR] __attribute__((aligned(64)));
+  for (int64_t i = i0; i < i1; i += AOTI_GEMM_MR) {
+    const int64_t rows = i1 - i < AOTI_GEMM_MR ? i1 - i : AOTI_GEMM_MR;
+    for (int64_t r = 0; r < rows; ++r) tile[r * AOTI_GEMM_NR] = aoti_vdot(op->k, op->a + (i + r) * op->lda, op->b);
+    aoti_gemm_store(op, tile, i, rows, 0, 1, 1, 1);
+  }
+}
+
 /* C rows [i0, i1) x columns [j0, j1) of op on one thread. */
 static void aoti_gemm_block(const aoti_gemm_op *op, void *scratch, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
   if (i0 >= i1 || j0 >= j1) return;
   if (op->k == 0 || op->alpha == 0.0f)
     aoti_gemm_scale(op, i0, i1, j0, j1);
+  else if (aoti_gemm_is_gemv(op))
+    aoti_gemm_gemv(op, i0, i1);
   else if (aoti_gemm_is_skinny(op))
     aoti_gemm_skinny(op, j0, j1);
   else
