@@ -6,7 +6,8 @@
  * publishes the task and bumps an atomic generation counter; workers spin on that counter for a
  * while (AOTI_POOL_SPIN_NS) after each task before they sleep on a condition variable, and the
  * caller only signals the condition when someone sleeps. Completion is an atomic count of ranges
- * still running, which the caller spins on (it runs range 0 itself meanwhile).
+ * still running, which the caller spins on (it runs range 0 itself meanwhile). Both waits yield
+ * the CPU after a few thousand spins, so that on a busy machine the thread waited for can run.
  *
  * Static partitioning: range i of [0, n) is [n*i/count, n*(i+1)/count) and always runs on worker
  * i (the caller is worker 0), so repeated calls over the same data keep it in the same cache.
@@ -18,6 +19,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -61,6 +63,11 @@ static uint64_t now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Spins of a wait loop before it yields the CPU at each turn: a thread waiting for another
+ * that is not running (a loaded machine, more threads than free cores) must give it the core
+ * instead of burning its time slice. */
+#define AOTI_POOL_SPINS_BEFORE_YIELD 4096
+
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
@@ -75,7 +82,10 @@ static uint_fast64_t wait_for_task(aoti_thread_pool *pool, uint_fast64_t seen) {
   for (unsigned spins = 0;; ++spins) {
     uint_fast64_t g = atomic_load_explicit(&pool->generation, memory_order_acquire);
     if (g != seen || atomic_load_explicit(&pool->stop, memory_order_acquire)) return g;
-    cpu_relax();
+    if (spins < AOTI_POOL_SPINS_BEFORE_YIELD)
+      cpu_relax();
+    else
+      sched_yield();
     if ((spins & 255) == 255 && now_ns() > give_up) break;
   }
   pthread_mutex_lock(&pool->lock);
@@ -124,7 +134,12 @@ static void pool_parallel_for(void *ctx, int64_t n, aoti_abi_task_fn fn, void *t
   }
   const int64_t end = range_start(n, 1, count);
   if (end > 0) fn(task, 0, 0, end);
-  while (atomic_load_explicit(&pool->pending, memory_order_acquire) > 0) cpu_relax();
+  for (unsigned spins = 0; atomic_load_explicit(&pool->pending, memory_order_acquire) > 0; ++spins) {
+    if (spins < AOTI_POOL_SPINS_BEFORE_YIELD)
+      cpu_relax();
+    else
+      sched_yield();
+  }
 }
 
 static void stop_workers(aoti_thread_pool *pool, int32_t started) {
