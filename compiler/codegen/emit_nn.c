@@ -57,7 +57,7 @@ static aoti_status emit_layer_norm(cg_ctx *c, const aoti_node *n) {
   const int32_t first = x->rank - n->args[1].count;
   const bool stats = n->num_outputs == 3;
   cg_open_node(c, n);
-  aoti_strbuf_appendf(&c->run, "    aoti_layer_norm(%s, ", cg_sx(c, dims_product(c, x, 0, first)));
+  aoti_strbuf_appendf(&c->run, "    aoti_layer_norm(threads, %s, ", cg_sx(c, dims_product(c, x, 0, first)));
   aoti_strbuf_appendf(&c->run, "%s, %s, %s, %s, ", cg_sx(c, dims_product(c, x, first, x->rank)), c->value_c[x->id],
                       ptr_or_null(c, w), ptr_or_null(c, b));
   cg_put_float(&c->run, (float)number_arg(n, 4, 1e-5));
@@ -80,7 +80,7 @@ static aoti_status emit_softmax(cg_ctx *c, const aoti_node *n, bool is_log) {
   const int32_t d = (int32_t)dim;
   const aoti_sx *len = x->rank > 0 ? x->dims[d] : aoti_sx_const(c->g, 1);
   cg_open_node(c, n);
-  aoti_strbuf_appendf(&c->run, "    aoti_softmax(%s, ", cg_sx(c, dims_product(c, x, 0, x->rank > 0 ? d : 0)));
+  aoti_strbuf_appendf(&c->run, "    aoti_softmax(threads, %s, ", cg_sx(c, dims_product(c, x, 0, x->rank > 0 ? d : 0)));
   aoti_strbuf_appendf(&c->run, "%s, ", cg_sx(c, len));
   aoti_strbuf_appendf(&c->run, "%s, %s, %s, %d);\n  }\n", cg_sx(c, dims_product(c, x, x->rank > 0 ? d + 1 : 0, x->rank)),
                       c->value_c[x->id], c->value_c[n->outputs[0]->id], is_log ? 1 : 0);

@@ -5,14 +5,24 @@
  * some of these (no unused-function warnings).
  */
 
-/* Layer norm of `outer` rows of `inner` elements: out = (x - mean) * rstd * w + b, with the biased
- * variance and rstd = 1 / sqrt(var + eps) as PyTorch computes them. Two passes per row, summed in
- * double so long rows keep float precision. `w`, `b`, `mean_out`, `rstd_out` may be NULL. */
-static inline void aoti_layer_norm(int64_t outer, int64_t inner, const float *x, const float *w, const float *b,
-                                   float eps, float *out, float *mean_out, float *rstd_out) {
-  for (int64_t r = 0; r < outer; ++r) {
-    const float *xr = x + r * inner;
-    float *o = out + r * inner;
+/* Row-wise kernels (layer norm, softmax) split their rows over the run's threads once a call has
+ * this many elements: below it the hand-off costs more than the rows. */
+#define AOTI_NN_MIN_SPLIT 16384
+
+typedef struct aoti_layer_norm_task {
+  int64_t inner;
+  const float *x, *w, *b;
+  float eps;
+  float *out, *mean_out, *rstd_out;
+} aoti_layer_norm_task;
+
+static inline void aoti_layer_norm_rows(void *task, int32_t thread, int64_t r0, int64_t r1) {
+  const aoti_layer_norm_task *t = (const aoti_layer_norm_task *)task;
+  const int64_t inner = t->inner;
+  (void)thread;
+  for (int64_t r = r0; r < r1; ++r) {
+    const float *xr = t->x + r * inner;
+    float *o = t->out + r * inner;
     double sum = 0.0;
     for (int64_t j = 0; j < inner; ++j) sum += xr[j];
     const double mean = inner > 0 ? sum / (double)inner : 0.0;
@@ -22,43 +32,78 @@ static inline void aoti_layer_norm(int64_t outer, int64_t inner, const float *x,
       sq += d * d;
     }
     const double var = inner > 0 ? sq / (double)inner : 0.0;
-    const float rstd = (float)(1.0 / sqrt(var + (double)eps));
+    const float rstd = (float)(1.0 / sqrt(var + (double)t->eps));
     const float m = (float)mean;
     for (int64_t j = 0; j < inner; ++j) {
       float y = (xr[j] - m) * rstd;
-      if (w) y *= w[j];
-      if (b) y += b[j];
+      if (t->w) y *= t->w[j];
+      if (t->b) y += t->b[j];
       o[j] = y;
     }
-    if (mean_out) mean_out[r] = m;
-    if (rstd_out) rstd_out[r] = rstd;
+    if (t->mean_out) t->mean_out[r] = m;
+    if (t->rstd_out) t->rstd_out[r] = rstd;
+  }
+}
+
+/* Layer norm of `outer` rows of `inner` elements: out = (x - mean) * rstd * w + b, with the biased
+ * variance and rstd = 1 / sqrt(var + eps) as PyTorch computes them. Two passes per row, summed in
+ * double so long rows keep float precision. `w`, `b`, `mean_out`, `rstd_out` may be NULL. Rows
+ * are split over `th`. */
+static inline void aoti_layer_norm(const aoti_abi_threads *th, int64_t outer, int64_t inner, const float *x,
+                                   const float *w, const float *b, float eps, float *out, float *mean_out,
+                                   float *rstd_out) {
+  aoti_layer_norm_task t = {inner, x, w, b, eps, out, mean_out, rstd_out};
+  if (outer * inner < AOTI_NN_MIN_SPLIT)
+    aoti_layer_norm_rows(&t, 0, 0, outer);
+  else
+    th->parallel_for(th->ctx, outer, aoti_layer_norm_rows, &t);
+}
+
+typedef struct aoti_softmax_task {
+  int64_t n, inner;
+  const float *x;
+  float *out;
+  int is_log;
+} aoti_softmax_task;
+
+/* Slices [s0, s1) of the outer x inner slices, each n values `inner` apart. */
+static inline void aoti_softmax_slices(void *task, int32_t thread, int64_t s0, int64_t s1) {
+  const aoti_softmax_task *t = (const aoti_softmax_task *)task;
+  const int64_t n = t->n, inner = t->inner;
+  (void)thread;
+  for (int64_t s = s0; s < s1; ++s) {
+    const int64_t o = s / inner, i = s % inner;
+    const float *xs = t->x + o * n * inner + i;
+    float *ys = t->out + o * n * inner + i;
+    float max = -INFINITY;
+    for (int64_t j = 0; j < n; ++j) max = xs[j * inner] > max ? xs[j * inner] : max;
+    if (n > 0 && max == -INFINITY) max = xs[0]; /* all -inf: -inf - -inf makes the NaNs */
+    double sum = 0.0;
+    for (int64_t j = 0; j < n; ++j) {
+      const float e = expf(xs[j * inner] - max);
+      sum += e;
+      if (!t->is_log) ys[j * inner] = e;
+    }
+    if (t->is_log) {
+      const float shift = max + (float)log(sum);
+      for (int64_t j = 0; j < n; ++j) ys[j * inner] = xs[j * inner] - shift;
+    } else {
+      const float scale = (float)(1.0 / sum);
+      for (int64_t j = 0; j < n; ++j) ys[j * inner] *= scale;
+    }
   }
 }
 
 /* Softmax (or log-softmax) over the middle dim of [outer, n, inner]: the max is subtracted first,
- * so large values do not overflow; a slice that is all -inf gives NaN, as in PyTorch. */
-static inline void aoti_softmax(int64_t outer, int64_t n, int64_t inner, const float *x, float *out, int is_log) {
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t i = 0; i < inner; ++i) {
-      const float *xs = x + o * n * inner + i;
-      float *ys = out + o * n * inner + i;
-      float max = -INFINITY;
-      for (int64_t j = 0; j < n; ++j) max = xs[j * inner] > max ? xs[j * inner] : max;
-      if (n > 0 && max == -INFINITY) max = xs[0]; /* all -inf: -inf - -inf makes the NaNs */
-      double sum = 0.0;
-      for (int64_t j = 0; j < n; ++j) {
-        const float e = expf(xs[j * inner] - max);
-        sum += e;
-        if (!is_log) ys[j * inner] = e;
-      }
-      if (is_log) {
-        const float shift = max + (float)log(sum);
-        for (int64_t j = 0; j < n; ++j) ys[j * inner] = xs[j * inner] - shift;
-      } else {
-        const float scale = (float)(1.0 / sum);
-        for (int64_t j = 0; j < n; ++j) ys[j * inner] *= scale;
-      }
-    }
+ * so large values do not overflow; a slice that is all -inf gives NaN, as in PyTorch. Slices are
+ * split over `th`. */
+static inline void aoti_softmax(const aoti_abi_threads *th, int64_t outer, int64_t n, int64_t inner, const float *x,
+                                float *out, int is_log) {
+  aoti_softmax_task t = {n, inner, x, out, is_log};
+  if (outer * n * inner < AOTI_NN_MIN_SPLIT)
+    aoti_softmax_slices(&t, 0, 0, outer * inner);
+  else
+    th->parallel_for(th->ctx, outer * inner, aoti_softmax_slices, &t);
 }
 
 /* c[i] = beta * c[i] + alpha * a[i] @ b[i] for i < batch: a [batch, m, k], b [batch, k, n],

@@ -67,6 +67,17 @@ def cases(Case):
 
     out.append(Case("softmax_large_values", softmax_big, (({0: B},),), core=True))
 
+    # Enough rows (>= 16384 elements, nn.c's AOTI_NN_MIN_SPLIT) that the kernels split them over
+    # the runtime's threads; the second sample has a row count that does not divide evenly.
+    def many_rows(fn):
+        def make():
+            return Fn(fn), [(torch.randn(4, 64, 128) * 3,), (torch.randn(7, 61, 128) * 3,)]
+        return make
+
+    out.append(Case("layer_norm_many_rows", many_rows(lambda m, x: F.layer_norm(x, [128])), (({0: B, 1: S},),)))
+    out.append(Case("softmax_many_rows", many_rows(lambda m, x: torch.softmax(x, -1)), (({0: B, 1: S},),)))
+    out.append(Case("softmax_many_rows_middle", many_rows(lambda m, x: torch.softmax(x, 1)), (({0: B, 1: S},),)))
+
     def masked(fn):
         def make():
             def x_with_inf(n):
