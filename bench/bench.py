@@ -305,6 +305,9 @@ def guarded(running, records, key, step):
         running.pop(key).close()
 
 
+PARK_S = 0.1  # idle seconds before each timed run of a round (see time_at)
+
+
 def time_at(prepared, threads, args):
     """{impl: record} at one thread count, every implementation timed in interleaved rounds."""
     torch.set_num_threads(threads)
@@ -328,6 +331,9 @@ def time_at(prepared, threads, args):
     for r in range(args.rounds):
         order = list(running)
         for key in order[r % len(order):] + order[:r % len(order)]:
+            # Idle first, so the previous implementation's worker threads (OpenMP's and ONNX
+            # Runtime's spin after their work for a while) have parked and leave the cores free.
+            time.sleep(PARK_S)
             guarded(running, records, key, lambda impl: records[key]["rounds_s"].append(
                 impl.time_calls(records[key]["iters"])))
     for key, impl in running.items():
