@@ -3,6 +3,7 @@
  * a package's call spec.
  *
  *   aoti-run PACKAGE [--model NAME] --samples FILE.npz [--rtol R] [--atol A] [--runs N]
+ *            [--threads T]      (T threads per run; 0, the default, is one per CPU)
  *   aoti-run PACKAGE [--model NAME] --info      (every model when --model is left out)
  *
  * Samples hold case<k>.input<i> and case<k>.output<j> (numpy.savez). Each output element passes
@@ -30,13 +31,14 @@ typedef struct options {
   const char *samples;
   double rtol, atol;
   long runs;
+  int32_t threads; /* aoti_model_options.num_threads */
   bool info;
 } options;
 
 static void usage(FILE *out) {
   fprintf(out,
           "usage: aoti-run PACKAGE [--model NAME] --samples FILE.npz [--rtol R] [--atol A] "
-          "[--runs N]\n"
+          "[--runs N] [--threads T]\n"
           "       aoti-run PACKAGE [--model NAME] --info\n");
 }
 
@@ -51,7 +53,7 @@ static bool parse_number(const char *flag, const char *text, double *out) {
 }
 
 static bool parse_args(int argc, char **argv, options *opt) {
-  *opt = (options){NULL, NULL, NULL, 1e-5, 1e-5, 1, false};
+  *opt = (options){NULL, NULL, NULL, 1e-5, 1e-5, 1, 0, false};
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
     bool has_value = i + 1 < argc;
@@ -74,6 +76,14 @@ static bool parse_args(int argc, char **argv, options *opt) {
     } else if (strcmp(arg, "--runs") == 0) {
       if (!parse_number(arg, argv[++i], &number) || number < 1) return false;
       opt->runs = (long)number;
+    } else if (strcmp(arg, "--threads") == 0) {
+      char *end = NULL;
+      const long threads = strtol(argv[++i], &end, 10);
+      if (end == argv[i] || *end != '\0' || threads < 0 || threads > 1024) {
+        fprintf(stderr, "aoti-run: --threads wants a whole number 0..1024 (0: one per CPU), got '%s'\n", argv[i]);
+        return false;
+      }
+      opt->threads = (int32_t)threads;
     } else if (arg[0] == '-' || opt->package) {
       fprintf(stderr, "aoti-run: unexpected argument '%s'\n", arg);
       return false;
@@ -340,7 +350,10 @@ int main(int argc, char **argv) {
   } else {
     const char *name = pick_model(package, opt.model);
     aoti_model *model = NULL;
-    if (name && aoti_model_load(package, name, NULL, &model) != AOTI_OK)
+    aoti_model_options load_options;
+    aoti_model_options_init(&load_options);
+    load_options.num_threads = opt.threads;
+    if (name && aoti_model_load(package, name, &load_options, &model) != AOTI_OK)
       fprintf(stderr, "aoti-run: %s\n", aoti_last_error());
     if (model) status = run_samples(model, &opt);
     aoti_model_unload(model);

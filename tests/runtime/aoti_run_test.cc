@@ -84,6 +84,20 @@ TEST_F(AotiRunTest, DifferentSamplesFail) {
   EXPECT_EQ(LastLine(loose.out), "4 passed, 0 failed") << loose.out;
 }
 
+TEST_F(AotiRunTest, ThreadsOption) {
+  const std::string samples = WriteSamples(0);
+  Result r = RunTool("'" + package_ + "' --samples '" + samples + "' --threads 3 --runs 2");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(LastLine(r.out), "4 passed, 0 failed") << r.out;
+  for (const char *bad : {"-1", "1.5", "x"}) {
+    Result b = RunTool("'" + package_ + "' --samples '" + samples + "' --threads " + bad);
+    EXPECT_EQ(b.exit_code, 2) << bad;
+    EXPECT_NE(b.out.find(std::string("--threads wants a whole number 0..1024 (0: one per CPU), got '") + bad + "'"),
+              std::string::npos)
+        << b.out;
+  }
+}
+
 TEST_F(AotiRunTest, InfoPrintsTheCallSpec) {
   Result r = RunTool("'" + package_ + "' --info");
   EXPECT_EQ(r.exit_code, 0) << r.out;
