@@ -227,6 +227,14 @@ static inline void aoti_vstore_n(float *p, aoti_vf v, int64_t n) {
 #endif
 }
 
+/* v[0..n) = act(v[0..n)) in place, for kernels that apply the activation on their own. */
+static inline void aoti_act_row(int act, float *v, int64_t n) {
+  if (act == AOTI_ACT_NONE) return;
+  int64_t i = 0;
+  for (; i + AOTI_VL <= n; i += AOTI_VL) aoti_vstore(v + i, aoti_vact(act, aoti_vload(v + i)));
+  if (i < n) aoti_vstore_n(v + i, aoti_vact(act, aoti_vload_n(v + i, n - i)), n - i);
+}
+
 /* One vector of results through f, from its loaded terms (c, bias, residual: 0 when absent). */
 static inline aoti_vf aoti_finish_vector(const aoti_row_finish *f, aoti_vf acc, aoti_vf c, aoti_vf bias_col,
                                          aoti_vf residual) {

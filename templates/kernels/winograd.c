@@ -148,16 +148,6 @@ static void aoti_winograd_input(const aoti_winograd_task *w, const aoti_winograd
   }
 }
 
-/* v[0..n) = act(v[0..n)); relu, the common case, with a constant act so that it vectorises. */
-static void aoti_winograd_act(int act, float *v, int64_t n) {
-  if (act == AOTI_ACT_NONE) return;
-  if (act == AOTI_ACT_RELU) {
-    for (int64_t i = 0; i < n; ++i) v[i] = aoti_act(AOTI_ACT_RELU, v[i]);
-    return;
-  }
-  for (int64_t i = 0; i < n; ++i) v[i] = aoti_act(act, v[i]);
-}
-
 /* out[b][o0 + o][oy + r][ox + s] = ep(y[r * 4 + s][o]) (y: 16 rows of AOTI_WINOGRAD_LANES, the
  * epilogue applied in place along the lanes) for lanes o < lanes, clipped to the image. */
 static void aoti_winograd_store(const aoti_winograd_task *w, int64_t tile, int64_t o0, int64_t lanes, float *y) {
@@ -174,7 +164,7 @@ static void aoti_winograd_store(const aoti_winograd_task *w, int64_t tile, int64
       const float *res = ep->residual + at + r * p->out_w + s;
       for (int64_t o = 0; o < lanes; ++o) y[(r * 4 + s) * AOTI_WINOGRAD_LANES + o] += res[o * plane];
     }
-  aoti_winograd_act(ep->act, y, 16 * AOTI_WINOGRAD_LANES);
+  aoti_act_row(ep->act, y, 16 * AOTI_WINOGRAD_LANES);
   for (int64_t o = 0; o < lanes; ++o) {
     float *dst = w->out + at + o * plane;
     for (int r = 0; r < rows; ++r)
