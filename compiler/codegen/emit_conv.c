@@ -250,7 +250,7 @@ aoti_status cg_emit_conv(cg_ctx *c, const aoti_node *n) {
   const char *op = aoti_pass_op_name(n);
   aoti_status st = check_float(n, n->outputs[0]);
   if (st != AOTI_OK) return st;
-  if (strcmp(op, "conv2d") == 0 || strcmp(op, "conv1d") == 0 || strcmp(op, "convolution") == 0)
+  if (aoti_pass_is_conv(n))
     return emit_convolution(c, n);
   if (strcmp(op, "batch_norm") == 0 || strcmp(op, "native_batch_norm") == 0 ||
       strcmp(op, "_native_batch_norm_legit_no_training") == 0)

@@ -19,24 +19,6 @@
 #include "passes/pass_util.h"
 #include "passes/passes.h"
 
-static bool is_conv(const aoti_node *n) {
-  const char *op = aoti_pass_op_name(n);
-  return strcmp(op, "conv2d") == 0 || strcmp(op, "conv1d") == 0 || strcmp(op, "convolution") == 0;
-}
-
-/* Number of uses of `v`: node arguments (bound) and graph outputs. */
-static int32_t count_uses(const aoti_graph *g, const aoti_value *v) {
-  int32_t uses = 0;
-  for (int32_t o = 0; o < g->num_outputs; ++o) uses += g->outputs[o].value == v;
-  for (int32_t i = 0; i < g->num_nodes; ++i)
-    for (int32_t a = 0; a < g->nodes[i]->num_args; ++a) {
-      const aoti_arg *arg = &g->nodes[i]->args[a];
-      if (arg->kind == AOTI_ARG_TENSOR) uses += arg->tensor == v;
-      for (int32_t k = 0; arg->kind == AOTI_ARG_TENSORS && k < arg->count; ++k) uses += arg->list[k].tensor == v;
-    }
-  return uses;
-}
-
 /* The float32 constant data of tensor argument `a`, or NULL when it is not a float32 constant.
  * An absent (None) argument sets *out_absent. */
 static const float *constant_data(const aoti_graph *g, const aoti_arg *a, bool *out_absent) {
@@ -66,7 +48,7 @@ static bool is_inference_norm(const aoti_graph *g, const aoti_node *n, int *out_
     return false;
   }
   for (int32_t k = 1; k < n->num_outputs; ++k) /* saved statistics must be unused */
-    if (count_uses(g, n->outputs[k]) > 0) return false;
+    if (aoti_pass_count_uses(g, n->outputs[k], NULL) > 0) return false;
   return true;
 }
 
@@ -75,8 +57,8 @@ static bool match(const aoti_graph *g, const aoti_node *n, bn_fold *f) {
   int eps_index = 0;
   if (!n->op || !is_inference_norm(g, n, &eps_index)) return false;
   const aoti_value *x = n->args[0].kind == AOTI_ARG_TENSOR ? n->args[0].tensor : NULL;
-  if (!x || !x->producer || !x->producer->op || !is_conv(x->producer) || x->dtype != AOTI_DTYPE_FLOAT32) return false;
-  if (x->producer->outputs[0] != x || count_uses(g, x) != 1) return false;
+  if (!x || !x->producer || !x->producer->op || !aoti_pass_is_conv(x->producer) || x->dtype != AOTI_DTYPE_FLOAT32) return false;
+  if (x->producer->outputs[0] != x || aoti_pass_count_uses(g, x, NULL) != 1) return false;
   f->conv = x->producer;
   bool absent = false, w_absent = false, mean_absent = false, var_absent = false;
   f->w = constant_data(g, &f->conv->args[1], &w_absent);

@@ -25,8 +25,7 @@
  * codegen_nodes.c's emit_matmul). */
 static bool is_producer(const aoti_node *n) {
   const char *op = aoti_pass_op_name(n);
-  return strcmp(op, "conv2d") == 0 || strcmp(op, "conv1d") == 0 || strcmp(op, "convolution") == 0 ||
-         strcmp(op, "addmm") == 0 || strcmp(op, "mm") == 0;
+  return aoti_pass_is_conv(n) || strcmp(op, "addmm") == 0 || strcmp(op, "mm") == 0;
 }
 
 /* The op name without a trailing in-place '_' ("relu_" -> "relu"), in `buf`. */
@@ -81,25 +80,11 @@ static aoti_value *residual_of(const aoti_node *u, const aoti_value *y) {
   return r && r != y && same_shape(r, y) && same_shape(u->outputs[0], y) ? r : NULL;
 }
 
-/* The only node reading `v` (as a bound argument), or NULL when v has another use, is a graph
- * output or is read by no node. */
+/* The only node reading `v`, or NULL when v has another use (another reader, a second read by
+ * the same node as in add(y, y), or a graph output) or none. */
 static aoti_node *only_user(const aoti_graph *g, const aoti_value *v) {
-  for (int32_t o = 0; o < g->num_outputs; ++o)
-    if (g->outputs[o].value == v) return NULL;
   aoti_node *user = NULL;
-  for (int32_t i = 0; i < g->num_nodes; ++i) {
-    const aoti_node *n = g->nodes[i];
-    for (int32_t a = 0; a < n->num_args; ++a) {
-      const aoti_arg *arg = &n->args[a];
-      bool reads = arg->kind == AOTI_ARG_TENSOR && arg->tensor == v;
-      for (int32_t k = 0; arg->kind == AOTI_ARG_TENSORS && k < arg->count; ++k) reads = reads || arg->list[k].tensor == v;
-      if (!reads) continue;
-      if (user && user != n) return NULL;
-      if (user == n) return NULL; /* read twice by one node, e.g. add(y, y) */
-      user = g->nodes[i];
-    }
-  }
-  return user;
+  return aoti_pass_count_uses(g, v, &user) == 1 ? user : NULL;
 }
 
 /* Appends r to p's arguments (after the schema's). */

@@ -13,6 +13,27 @@ const char *aoti_pass_op_name(const aoti_node *n) {
   return schema ? schema->name : "";
 }
 
+bool aoti_pass_is_conv(const aoti_node *n) {
+  const char *op = aoti_pass_op_name(n);
+  return strcmp(op, "conv2d") == 0 || strcmp(op, "conv1d") == 0 || strcmp(op, "convolution") == 0;
+}
+
+int32_t aoti_pass_count_uses(const aoti_graph *g, const aoti_value *v, aoti_node **out_user) {
+  int32_t uses = 0;
+  aoti_node *user = NULL;
+  for (int32_t o = 0; o < g->num_outputs; ++o) uses += g->outputs[o].value == v;
+  for (int32_t i = 0; i < g->num_nodes; ++i)
+    for (int32_t a = 0; a < g->nodes[i]->num_args; ++a) {
+      const aoti_arg *arg = &g->nodes[i]->args[a];
+      int32_t reads = arg->kind == AOTI_ARG_TENSOR && arg->tensor == v;
+      for (int32_t k = 0; arg->kind == AOTI_ARG_TENSORS && k < arg->count; ++k) reads += arg->list[k].tensor == v;
+      if (reads) user = g->nodes[i];
+      uses += reads;
+    }
+  if (out_user) *out_user = user;
+  return uses;
+}
+
 static bool name_is_taken(const aoti_graph *g, const char *name) {
   if (aoti_graph_find_value(g, name)) return true;
   for (int32_t i = 0; i < g->num_nodes; ++i)

@@ -19,6 +19,13 @@ extern "C" {
 /* The schema name of a bound node's op ("addmm", "view"), or "" when unbound. */
 const char *aoti_pass_op_name(const aoti_node *n);
 
+/* Whether n is a convolution (conv1d, conv2d, convolution). */
+bool aoti_pass_is_conv(const aoti_node *n);
+
+/* Number of uses of `v`: each occurrence among bound node arguments (tensor lists included) and
+ * each graph output. `out_user` (may be NULL) gets the last node reading v, or NULL. */
+int32_t aoti_pass_count_uses(const aoti_graph *g, const aoti_value *v, aoti_node **out_user);
+
 /* `base`, or `base_<k>` for the smallest k >= 1 that no value or node of `g` uses yet. The string
  * lives in the graph. NULL when out of memory. */
 const char *aoti_pass_unique_name(aoti_graph *g, const char *base);
