@@ -97,6 +97,7 @@ typedef struct cli {
   int num_dynamic;
   dynamic_spec *dynamic;
   aoti_build_options build;
+  aoti_pass_options passes; /* the target's GEMM tile, asked of the C compiler (probe_target) */
   bool dump_ir, verbose, quiet;
 } cli;
 
@@ -171,6 +172,7 @@ static void cli_free(cli *c) {
 static int parse_cli(int argc, char **argv, cli *c) {
   memset(c, 0, sizeof *c);
   aoti_build_options_init(&c->build);
+  aoti_pass_options_init(&c->passes);
   c->model_paths = calloc((size_t)argc, sizeof *c->model_paths);
   c->names = calloc((size_t)argc, sizeof *c->names);
   c->dynamic = calloc((size_t)argc, sizeof *c->dynamic);
@@ -359,6 +361,24 @@ static void drop_mutations(const model_job *job) {
   aoti_graph_remove_dead_nodes(g);
 }
 
+/* The GEMM tile the kernels will use on the target (the layout weights are prepacked in): gemm.c
+ * preprocessed with the models' own compiler, target and flags, once per run, when the first
+ * model needs it (a failure is that model's build failure). */
+static int probe_target(cli *c, const char *model_path) {
+  if (c->passes.gemm_mr > 0) return 0;
+  char *probe = aoti_codegen_gemm_tile_probe(), *text = NULL;
+  if (!probe) return fail(model_path, "out of memory");
+  aoti_status st = aoti_build_preprocess(probe, &c->build, &text);
+  free(probe);
+  if (st == AOTI_OK) st = aoti_codegen_gemm_tile_read(text, &c->passes.gemm_mr, &c->passes.gemm_nr);
+  free(text);
+  if (st != AOTI_OK) return fail(model_path, aoti_last_error());
+  if (c->verbose)
+    fprintf(stderr, "aotic: target %s: GEMM tile %d x %d\n", c->build.target ? c->build.target : "native",
+            (int)c->passes.gemm_mr, (int)c->passes.gemm_nr);
+  return 0;
+}
+
 /* Compiles one model and adds it to the package writer. */
 static int compile_model(cli *c, model_job *job, aoti_package_writer *w, double *phase_ms) {
   double t = now_ms();
@@ -377,7 +397,10 @@ static int compile_model(cli *c, model_job *job, aoti_package_writer *w, double 
   if (rc) return rc;
   if (aoti_ops_bind(job->g) != AOTI_OK) return fail(job->path, aoti_last_error());
   PHASE_DONE(PHASE_BIND);
-  if (aoti_passes_run(job->g, NULL) != AOTI_OK) return fail(job->path, aoti_last_error());
+  rc = probe_target(c, job->path);
+  if (rc) return rc;
+  PHASE_DONE(PHASE_BUILD);
+  if (aoti_passes_run(job->g, &c->passes, NULL) != AOTI_OK) return fail(job->path, aoti_last_error());
   PHASE_DONE(PHASE_PASSES);
   if (c->dump_ir) {
     fprintf(stderr, "aotic: graph of model '%s' after passes:\n", job->name);

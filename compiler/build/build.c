@@ -68,14 +68,16 @@ static char *concat(const char *a, const char *b) {
 
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-/* cc -O3 -fPIC -shared -std=c11 [-march=<target>] <cflags...> -o <name>.so <name>.c -lm */
+/* cc -O3 -fPIC -shared -std=c11 [-march=<target>] <cflags...> -o <name>.so <name>.c -lm, or with
+ * `preprocess`: cc ... [-march=<target>] <cflags...> -E -P -o <name>.i <name>.c (the same
+ * predefined macros, nothing compiled). */
 static aoti_status command_make(const char *cc, const char *target, const char *cflags, const char *name,
-                                command *out_cmd) {
+                                bool preprocess, command *out_cmd) {
   command cmd = {0};
   cmd.flags_copy = strdup(cflags ? cflags : "");
   if (!target) target = "native";
   cmd.march = strcmp(target, "generic") == 0 ? NULL : concat("-march=", target);
-  cmd.so_name = concat(name, ".so");
+  cmd.so_name = concat(name, preprocess ? ".i" : ".so");
   cmd.c_name = concat(name, ".c");
   size_t max_args = 1 + NUM_DEFAULT_FLAGS + 1 + strlen(cmd.flags_copy ? cmd.flags_copy : "") / 2 + 1 +
                     5 + 1;
@@ -94,10 +96,14 @@ static aoti_status command_make(const char *cc, const char *target, const char *
     cmd.argv[n++] = p;
     while (*p && !is_space(*p)) p++;
   }
+  if (preprocess) {
+    cmd.argv[n++] = "-E";
+    cmd.argv[n++] = "-P";
+  }
   cmd.argv[n++] = "-o";
   cmd.argv[n++] = cmd.so_name;
   cmd.argv[n++] = cmd.c_name;
-  cmd.argv[n++] = "-lm";
+  if (!preprocess) cmd.argv[n++] = "-lm";
   cmd.argv[n] = NULL;
   *out_cmd = cmd;
   return AOTI_OK;
@@ -297,9 +303,11 @@ static char *make_temp_folder(void) {
   return templ;
 }
 
-aoti_status aoti_build_shared_library(const char *source, size_t source_len, const char *name,
-                                      const aoti_build_options *options, void **out_bytes,
-                                      size_t *out_len) {
+/* Runs the compiler on `source` in a private folder (compiling, or only preprocessing) and reads
+ * its output file into *out_bytes. */
+static aoti_status compile_in_temp(const char *source, size_t source_len, const char *name,
+                                   const aoti_build_options *options, bool preprocess, void **out_bytes,
+                                   size_t *out_len) {
   if (!source || !out_bytes || !out_len)
     return aoti_error_set(AOTI_ERROR_INVALID_ARGUMENT, "build: NULL source or output argument");
   if (!is_plain_file_name(name))
@@ -307,7 +315,7 @@ aoti_status aoti_build_shared_library(const char *source, size_t source_len, con
                           "build: model name '%s' cannot be a file name", name ? name : "(null)");
   command cmd = {0};
   aoti_status st = command_make(pick_compiler(options), options ? options->target : NULL,
-                                options ? options->cflags : NULL, name, &cmd);
+                                options ? options->cflags : NULL, name, preprocess, &cmd);
   if (st != AOTI_OK) return st;
   char *dir = make_temp_folder();
   if (!dir) {
@@ -347,4 +355,30 @@ aoti_status aoti_build_shared_library(const char *source, size_t source_len, con
   free(dir);
   command_free(&cmd);
   return st;
+}
+
+aoti_status aoti_build_shared_library(const char *source, size_t source_len, const char *name,
+                                      const aoti_build_options *options, void **out_bytes,
+                                      size_t *out_len) {
+  return compile_in_temp(source, source_len, name, options, false, out_bytes, out_len);
+}
+
+aoti_status aoti_build_preprocess(const char *source, const aoti_build_options *options, char **out_text) {
+  aoti_build_options quiet;
+  aoti_build_options_init(&quiet);
+  if (options) quiet = *options;
+  quiet.keep_temps = false; /* the probe is aotic's business, not the user's to inspect */
+  void *bytes = NULL;
+  size_t len = 0;
+  aoti_status st =
+      compile_in_temp(source, source ? strlen(source) : 0, "probe", &quiet, true, &bytes, &len);
+  if (st != AOTI_OK) return st;
+  char *text = realloc(bytes, len + 1);
+  if (!text) {
+    free(bytes);
+    return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "build: out of memory");
+  }
+  text[len] = '\0';
+  *out_text = text;
+  return AOTI_OK;
 }

@@ -40,6 +40,12 @@ aoti_status aoti_build_shared_library(const char *source, size_t source_len, con
                                       const aoti_build_options *options, void **out_bytes,
                                       size_t *out_len);
 
+/* Runs only the preprocessor on `source` (NUL-terminated) with the flags a library would be built
+ * with (same compiler, target and cflags), so the text sees the target's predefined macros
+ * (__AVX512F__, ...); *out_text (malloc'd, NUL-terminated, caller frees) is the output without
+ * line markers. keep_temps is ignored (the folder always goes). */
+aoti_status aoti_build_preprocess(const char *source, const aoti_build_options *options, char **out_text);
+
 #ifdef __cplusplus
 }
 #endif

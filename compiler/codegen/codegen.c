@@ -177,6 +177,34 @@ static const char *const kKernelTexts[CG_KERNEL_COUNT] = {
     [CG_KERNEL_REDUCE] = aoti_tpl_reduce_c, [CG_KERNEL_NN] = aoti_tpl_nn_c,
 };
 
+/* The probe ends with this word and the tile's macros, which the preprocessor expands. */
+#define GEMM_TILE_MARKER "aoti_gemm_tile"
+
+char *aoti_codegen_gemm_tile_probe(void) {
+  aoti_strbuf b = AOTI_STRBUF_INIT;
+  aoti_strbuf_puts(&b, aoti_tpl_math_c);
+  aoti_strbuf_puts(&b, "\n");
+  aoti_strbuf_puts(&b, aoti_tpl_gemm_c);
+  aoti_strbuf_puts(&b, "\n" GEMM_TILE_MARKER " AOTI_GEMM_MR AOTI_VL AOTI_GEMM_NV\n");
+  if (!b.failed) return b.data; /* the caller frees it */
+  aoti_strbuf_free(&b);
+  return NULL;
+}
+
+aoti_status aoti_codegen_gemm_tile_read(const char *preprocessed, int32_t *out_mr, int32_t *out_nr) {
+  const char *line = NULL;
+  for (const char *p = strstr(preprocessed, GEMM_TILE_MARKER); p; p = strstr(p + 1, GEMM_TILE_MARKER))
+    if (p == preprocessed || p[-1] == '\n') line = p;
+  int mr = 0, vl = 0, nv = 0;
+  if (!line || sscanf(line + strlen(GEMM_TILE_MARKER), "%d %d %d", &mr, &vl, &nv) != 3 || mr < 1 || vl < 1 ||
+      nv < 1 || mr > 64 || vl * nv > 256)
+    return aoti_error_set(AOTI_ERROR_INTERNAL, "cannot read the GEMM tile of the target from the preprocessed "
+                          "kernels (a line '" GEMM_TILE_MARKER " MR VL NV' was expected)");
+  *out_mr = mr;
+  *out_nr = vl * nv;
+  return AOTI_OK;
+}
+
 static void put_prelude(cg_ctx *c, aoti_strbuf *out) {
   aoti_strbuf_puts(out, "/* Model ");
   cg_put_ident(out, "", c->model);
@@ -189,6 +217,7 @@ static void put_prelude(cg_ctx *c, aoti_strbuf *out) {
   put_abi_header(out);
   aoti_strbuf_puts(out, "\n#include <math.h>\n#include <string.h>\n\n"
                         "#define AOTI_MAX_U64(a, b) ((uint64_t)(a) > (uint64_t)(b) ? (uint64_t)(a) : (uint64_t)(b))\n\n");
+  if (c->uses[CG_KERNEL_GEMM]) c->uses[CG_KERNEL_MATH] = true; /* gemm.c's activations are math.c's */
   for (int k = 0; k < CG_KERNEL_COUNT; ++k) {
     if (!c->uses[k]) continue;
     aoti_strbuf_puts(out, kKernelTexts[k]);
@@ -199,7 +228,9 @@ static void put_prelude(cg_ctx *c, aoti_strbuf *out) {
 /* The per-thread scratch macro each kernel file that uses aoti_abi_threads scratch defines. */
 static const char *const kKernelScratch[CG_KERNEL_COUNT] = {
     [CG_KERNEL_GEMM] = "AOTI_GEMM_THREAD_SCRATCH",
+    [CG_KERNEL_CONV] = "AOTI_CONV_DIRECT_THREAD_SCRATCH",
     [CG_KERNEL_WINOGRAD] = "AOTI_WINOGRAD_THREAD_SCRATCH",
+    [CG_KERNEL_NN] = "AOTI_NN_THREAD_SCRATCH",
 };
 
 /* thread_scratch_bytes: the largest need of the kernels the model carries,

@@ -47,6 +47,14 @@ aoti_status aoti_codegen_c(aoti_graph *g, const char *name, const aoti_codegen_o
 
 void aoti_codegen_result_destroy(aoti_codegen_result *result);
 
+/* The target's GEMM tile (AOTI_GEMM_MR rows x AOTI_GEMM_NR columns, templates/kernels/gemm.c),
+ * which the layout of prepacked weights follows (passes/prepack_gemm.c): gemm.c picks it from the
+ * compiler's predefined macros, so aotic asks the compiler. The probe is a source (malloc'd, NULL
+ * when out of memory) to run through aoti_build_preprocess with the model's build options;
+ * aoti_codegen_gemm_tile_read finds the tile in the preprocessed text. */
+char *aoti_codegen_gemm_tile_probe(void);
+aoti_status aoti_codegen_gemm_tile_read(const char *preprocessed, int32_t *out_mr, int32_t *out_nr);
+
 #ifdef __cplusplus
 }
 #endif

@@ -17,7 +17,7 @@ extern const char aoti_tpl_abi_h[];
 /* The kernel files of templates/kernels/ a model may carry. Only those its nodes use are copied
  * into its source, in this order (so a kernel may call the ones before it). */
 typedef enum cg_kernel {
-  CG_KERNEL_MATH,      /* math.c: scalar helpers of pointwise expressions (erf-based gelu, ...) */
+  CG_KERNEL_MATH,      /* math.c: float32 exp, log, tanh, erf, activations (pointwise loops, gemm.c) */
   CG_KERNEL_GEMM,      /* gemm.c */
   CG_KERNEL_COPY,      /* copy.c: strided copies */
   CG_KERNEL_CONV,      /* conv.c: convolutions (may use gemm) */
@@ -72,6 +72,10 @@ void cg_open_node(cg_ctx *c, const aoti_node *n);
 /* Appends to c->run `    const aoti_epilogue ep = {...};` for node n: `bias` (NULL: none) per row
  * of the kernel's output or per column, and n's fused residual and activation (passes/fuse.c). */
 void cg_put_epilogue(cg_ctx *c, const aoti_node *n, const aoti_value *bias, bool bias_per_row);
+
+/* Appends to c->run a static assertion that gemm.c's `macro` (AOTI_GEMM_MR / AOTI_GEMM_NR) equals
+ * `tile`, the size a prepacked weight was packed for (a build with other flags fails clearly). */
+void cg_put_tile_check(cg_ctx *c, const char *macro, const aoti_sx *tile);
 
 /* Appends to c->run `    const int64_t <name>[rank] = {e0, e1, ...};` over the symbol locals. */
 void cg_put_int_array(cg_ctx *c, const char *name, int32_t rank, const aoti_sx *const *exprs);

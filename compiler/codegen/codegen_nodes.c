@@ -118,7 +118,11 @@ aoti_status cg_check_nodes(cg_ctx *c) {
   return AOTI_OK;
 }
 
-/* `const int64_t name[rank] = {e0, e1, ...};` over the symbol locals. */
+void cg_put_tile_check(cg_ctx *c, const char *macro, const aoti_sx *tile) {
+  aoti_strbuf_appendf(&c->run, "    _Static_assert(%s == %s, \"weights packed for another GEMM tile: build with the "
+                      "target and flags aotic compiled the model for\");\n", macro, cg_sx(c, tile));
+}
+
 void cg_put_epilogue(cg_ctx *c, const aoti_node *n, const aoti_value *bias, bool bias_per_row) {
   static const char *const kActNames[] = {
       [AOTI_ACTIVATION_NONE] = "AOTI_ACT_NONE",           [AOTI_ACTIVATION_RELU] = "AOTI_ACT_RELU",
@@ -200,7 +204,8 @@ static aoti_status emit_matmul(cg_ctx *c, const aoti_node *n) {
   const bool addmm = strcmp(aoti_pass_op_name(n), "addmm") == 0;
   const int32_t first = addmm ? 1 : 0;
   const aoti_value *a = n->args[first].tensor, *b = n->args[first + 1].tensor, *out = n->outputs[0];
-  if (!a || !b || a->rank != 2 || b->rank != 2 || out->rank != 2)
+  const bool panels = n->variant == AOTI_MM_VARIANT_B_PANELS; /* b: [N / NR][K][NR] (prepack_gemm.c) */
+  if (!a || !b || a->rank != 2 || b->rank != (panels ? 3 : 2) || out->rank != 2)
     return aoti_error_set(AOTI_ERROR_FORMAT, "node '%s' (%s): matmul operands must be 2-D tensors",
                           n->name, n->target);
   double alpha = 1.0, beta = 0.0;
@@ -221,11 +226,19 @@ static aoti_status emit_matmul(cg_ctx *c, const aoti_node *n) {
   }
   c->uses[CG_KERNEL_GEMM] = true;
   cg_put_epilogue(c, n, epilogue_bias ? bias : NULL, false);
-  aoti_strbuf_appendf(&c->run, "    aoti_sgemm_ep(threads, 0, 0, %s, %s, %s, ", cg_sx(c, a->dims[0]), cg_sx(c, b->dims[1]),
-                      cg_sx(c, a->dims[1]));
-  cg_put_float(&c->run, alpha);
-  aoti_strbuf_appendf(&c->run, ", %s, %s, %s, %s, ", c->value_c[a->id], cg_sx(c, a->dims[1]), c->value_c[b->id],
-                      cg_sx(c, b->dims[1]));
+  if (panels) {
+    cg_put_tile_check(c, "AOTI_GEMM_NR", b->dims[2]);
+    aoti_strbuf_appendf(&c->run, "    aoti_sgemm_panels_ep(threads, %s, %s, %s, ", cg_sx(c, a->dims[0]),
+                        cg_sx(c, out->dims[1]), cg_sx(c, a->dims[1]));
+    cg_put_float(&c->run, alpha);
+    aoti_strbuf_appendf(&c->run, ", %s, %s, %s, ", c->value_c[a->id], cg_sx(c, a->dims[1]), c->value_c[b->id]);
+  } else {
+    aoti_strbuf_appendf(&c->run, "    aoti_sgemm_ep(threads, 0, 0, %s, %s, %s, ", cg_sx(c, a->dims[0]),
+                        cg_sx(c, b->dims[1]), cg_sx(c, a->dims[1]));
+    cg_put_float(&c->run, alpha);
+    aoti_strbuf_appendf(&c->run, ", %s, %s, %s, %s, ", c->value_c[a->id], cg_sx(c, a->dims[1]), c->value_c[b->id],
+                        cg_sx(c, b->dims[1]));
+  }
   cg_put_float(&c->run, beta);
   aoti_strbuf_appendf(&c->run, ", %s, %s, &ep);\n  }\n", c->value_c[out->id], cg_sx(c, out->dims[1]));
   return AOTI_OK;
@@ -291,8 +304,8 @@ static aoti_status unsupported_value(const aoti_node *n, const char *what, const
                         n->target, what, value);
 }
 
-/* gelu(approximate='tanh'): x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
-#define GELU_TANH "(0.5f * a * (1.0f + tanhf(0.79788456080286536f * (a + 0.044715f * a * a * a))))"
+/* gelu(approximate='tanh'): x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), math.c's. */
+#define GELU_TANH "aoti_gelu_tanhf(a)"
 
 /* clamp's expression over the bounds it has (None bounds are left out). */
 static const char *clamp_expr(const aoti_node *n) {
@@ -351,20 +364,25 @@ static const char *base_expr(const pointwise *p, aoti_status *out_status) {
   return n->op->pointwise;
 }
 
-/* `expr` with the float math functions it calls replaced by their double forms (expf -> exp). */
+/* `expr` with the float math functions it calls replaced by their double forms: libm's (sqrtf ->
+ * sqrt, math.c's aoti_expf -> exp) or math.c's double activations (aoti_siluf -> aoti_silu). */
 static const char *to_double_math(cg_ctx *c, const char *expr) {
-  static const char *const kFloatFns[] = {"expf",  "logf",  "sqrtf",  "tanhf", "erff",       "powf",
-                                          "fabsf", "floorf", "ceilf", "truncf", "nearbyintf", "fmodf",
-                                          "sinf",  "cosf"};
+  static const char *const kForms[][2] = {
+      {"sqrtf", "sqrt"},   {"powf", "pow"},       {"fabsf", "fabs"},     {"floorf", "floor"},
+      {"ceilf", "ceil"},   {"truncf", "trunc"},   {"nearbyintf", "nearbyint"}, {"fmodf", "fmod"},
+      {"sinf", "sin"},     {"cosf", "cos"},       {"aoti_expf", "exp"},  {"aoti_logf", "log"},
+      {"aoti_tanhf", "tanh"}, {"aoti_erff", "erf"}, {"aoti_sigmoidf", "aoti_sigmoid"}, {"aoti_siluf", "aoti_silu"},
+      {"aoti_gelu_erff", "aoti_gelu_erf"}, {"aoti_gelu_tanhf", "aoti_gelu_tanh"},
+  };
   aoti_strbuf b = AOTI_STRBUF_INIT;
   for (const char *p = expr; *p;) {
     bool replaced = false;
-    for (size_t f = 0; f < sizeof kFloatFns / sizeof kFloatFns[0] && !replaced; ++f) {
-      const size_t len = strlen(kFloatFns[f]);
+    for (size_t f = 0; f < sizeof kForms / sizeof kForms[0] && !replaced; ++f) {
+      const size_t len = strlen(kForms[f][0]);
       const bool at_word = p == expr || !(p[-1] == '_' || (p[-1] >= '0' && p[-1] <= '9') ||
                                           ((p[-1] | 0x20) >= 'a' && (p[-1] | 0x20) <= 'z'));
-      if (at_word && strncmp(p, kFloatFns[f], len) == 0 && p[len] == '(') {
-        aoti_strbuf_appendf(&b, "%.*s", (int)(len - 1), kFloatFns[f]);
+      if (at_word && strncmp(p, kForms[f][0], len) == 0 && p[len] == '(') {
+        aoti_strbuf_puts(&b, kForms[f][1]);
         p += len;
         replaced = true;
       }
@@ -398,7 +416,8 @@ static int32_t operand_count(aoti_lowering lowering) {
 
 /* Names the kernels use for their own locals: never taken for a node's argument constants. */
 static bool reserved_name(const char *name) {
-  static const char *const reserved[] = {"a", "b", "c", "i", "n", "m", "o", "j", "out", "row", "numel"};
+  static const char *const reserved[] = {"a", "b", "c", "i", "n", "m", "o", "j", "out", "row", "numel", "r", "rest",
+                                         "begin", "end", "task", "thread", "t"};
   for (size_t r = 0; r < sizeof reserved / sizeof reserved[0]; ++r)
     if (strcmp(name, reserved[r]) == 0) return true;
   return false;
@@ -424,20 +443,42 @@ static aoti_status put_named_scalars(aoti_strbuf *k, const pointwise *p) {
   return AOTI_OK;
 }
 
+/* The kernel's arguments as a task struct `<fn>_task` (the loop sizes n, each tensor operand's data
+ * and strides, out), and the signature of its task function: units [begin, end) of aoti/abi.h's
+ * parallel_for, which are elements when the nest is one flat loop, else outer rows. */
 static void put_kernel_signature(aoti_strbuf *k, const pointwise *p, const char *fn) {
-  aoti_strbuf_appendf(k, "/* %s (%s): out = %s, computed as %s */\nstatic void %s(const int64_t *n",
-                      aoti_pass_op_name(p->n), p->n->target, p->expr, cg_ctype(p->compute), fn);
+  aoti_strbuf_appendf(k, "typedef struct %s_task {\n  const int64_t *n;\n", fn);
   for (int32_t i = 0; i < p->num_ops; ++i)
     if (p->ops[i].tensor)
-      aoti_strbuf_appendf(k, ", const %s *restrict %c_data, const int64_t *%c_stride", cg_ctype(p->ops[i].tensor->dtype),
+      aoti_strbuf_appendf(k, "  const %s *%c_data;\n  const int64_t *%c_stride;\n", cg_ctype(p->ops[i].tensor->dtype),
                           p->ops[i].letter, p->ops[i].letter);
-  aoti_strbuf_appendf(k, ", %s *restrict out) {\n", cg_ctype(p->n->outputs[0]->dtype));
+  aoti_strbuf_appendf(k, "  %s *out;\n} %s_task;\n\n", cg_ctype(p->n->outputs[0]->dtype), fn);
+  aoti_strbuf_appendf(k, "/* %s (%s): out = %s, computed as %s */\n"
+                      "static void %s(void *task, int32_t thread, int64_t begin, int64_t end) {\n"
+                      "  const %s_task *t = (const %s_task *)task;\n  const int64_t *n = t->n;\n"
+                      "  %s *restrict out = t->out;\n  (void)thread;\n  (void)n;\n",
+                      aoti_pass_op_name(p->n), p->n->target, p->expr, cg_ctype(p->compute), fn, fn, fn,
+                      cg_ctype(p->n->outputs[0]->dtype));
+  for (int32_t i = 0; i < p->num_ops; ++i)
+    if (p->ops[i].tensor)
+      aoti_strbuf_appendf(k, "  const %s *restrict %c_data = t->%c_data;\n  const int64_t *%c_stride = t->%c_stride;\n",
+                          cg_ctype(p->ops[i].tensor->dtype), p->ops[i].letter, p->ops[i].letter, p->ops[i].letter,
+                          p->ops[i].letter);
 }
 
-/* Per row: the output row, and each operand's row start and inner stride (or its number). */
+/* Per row: the output row, and each operand's row start and inner stride (or its number). A flat
+ * nest (rank 1) has one row, elements [begin, end); otherwise row r's indices come from r. */
 static void put_row_setup(aoti_strbuf *k, int32_t rank, const pointwise *p) {
-  aoti_strbuf_appendf(k, "  {\n    const int64_t m = n[%d];\n    %s *restrict o = out + row;\n", rank - 1,
-                      cg_ctype(p->n->outputs[0]->dtype));
+  if (rank == 1) {
+    aoti_strbuf_appendf(k, "  {\n    const int64_t m = end - begin, row = begin, i0 = begin;\n");
+  } else {
+    aoti_strbuf_appendf(k, "  for (int64_t r = begin; r < end; ++r) {\n    const int64_t m = n[%d], row = r * m;\n"
+                        "    int64_t rest = r;\n", rank - 1);
+    for (int32_t d = rank - 2; d >= 0; --d)
+      aoti_strbuf_appendf(k, "    const int64_t i%d = rest %% n[%d];\n    rest /= n[%d];\n", d, d, d);
+    aoti_strbuf_puts(k, "    (void)rest;\n");
+  }
+  aoti_strbuf_appendf(k, "    %s *restrict o = out + row;\n", cg_ctype(p->n->outputs[0]->dtype));
   for (int32_t i = 0; i < p->num_ops; ++i) {
     const operand *op = &p->ops[i];
     const char l = op->letter;
@@ -450,7 +491,7 @@ static void put_row_setup(aoti_strbuf *k, int32_t rank, const pointwise *p) {
       continue;
     }
     aoti_strbuf_appendf(k, "    const %s *%c_row = %c_data", cg_ctype(op->tensor->dtype), l, l);
-    for (int32_t d = 0; d + 1 < rank; ++d) aoti_strbuf_appendf(k, " + i%d * %c_stride[%d]", d, l, d);
+    for (int32_t d = 0; d < (rank == 1 ? 1 : rank - 1); ++d) aoti_strbuf_appendf(k, " + i%d * %c_stride[%d]", d, l, d);
     aoti_strbuf_appendf(k, ";\n    const int64_t %c_inner = %c_stride[%d];\n", l, l, rank - 1);
   }
 }
@@ -483,17 +524,14 @@ static void put_inner_variant(aoti_strbuf *k, const pointwise *p, int32_t zero_m
   put_store(k, p);
 }
 
-/* The kernel function of a pointwise node: loops over the output's rows; the innermost loop is
- * specialised for unit and zero operand strides so the common cases vectorise, with a general
- * strided loop last. Needs at least one tensor operand. */
+/* The kernel function of a pointwise node: loops over its share of the output's rows; the innermost
+ * loop is specialised for unit and zero operand strides so the common cases vectorise, with a
+ * general strided loop last. Needs at least one tensor operand. */
 static aoti_status put_pointwise_kernel(cg_ctx *c, const pointwise *p, const char *fn, int32_t rank) {
   aoti_strbuf *k = &c->kernels;
   put_kernel_signature(k, p, fn);
   aoti_status st = put_named_scalars(k, p);
   if (st != AOTI_OK) return st;
-  aoti_strbuf_puts(k, "  int64_t row = 0;\n");
-  for (int32_t d = 0; d + 1 < rank; ++d)
-    aoti_strbuf_appendf(k, "  for (int64_t i%d = 0; i%d < n[%d]; ++i%d)\n", d, d, d, d);
   put_row_setup(k, rank, p);
   int32_t tensors = 0;
   for (int32_t i = 0; i < p->num_ops; ++i) tensors += p->ops[i].tensor != NULL;
@@ -506,7 +544,7 @@ static aoti_status put_pointwise_kernel(cg_ctx *c, const pointwise *p, const cha
       put_load(k, p, &p->ops[i], "        ", index);
     }
   put_store(k, p);
-  aoti_strbuf_puts(k, "    }\n    row += m;\n  }\n}\n\n");
+  aoti_strbuf_puts(k, "    }\n  }\n}\n\n");
   return AOTI_OK;
 }
 
@@ -602,6 +640,7 @@ static aoti_status emit_pointwise(cg_ctx *c, const aoti_node *n) {
   aoti_status st = gather_operands(&p);
   if (st == AOTI_OK) st = choose_expr(c, &p);
   if (st != AOTI_OK) return st;
+  c->uses[CG_KERNEL_MATH] = true; /* the expression may call math.c's functions */
   const aoti_value *out = n->outputs[0];
   const aoti_sx *dims[AOTI_MAX_RANK], *strides[3][AOTI_MAX_RANK];
   const int32_t rank = iteration_space(c, out, &p, dims, strides);
@@ -620,10 +659,18 @@ static aoti_status emit_pointwise(cg_ctx *c, const aoti_node *n) {
     snprintf(name, sizeof name, "%c_stride", p.ops[i].letter);
     cg_put_int_array(c, name, rank, strides[i]);
   }
-  aoti_strbuf_appendf(&c->run, "    %s(n", fn.data);
+  aoti_strbuf_appendf(&c->run, "    %s_task task = {n", fn.data);
   for (int32_t i = 0; i < p.num_ops; ++i)
     if (p.ops[i].tensor) aoti_strbuf_appendf(&c->run, ", %s, %c_stride", c->value_c[p.ops[i].tensor->id], p.ops[i].letter);
-  aoti_strbuf_appendf(&c->run, ", %s);\n  }\n", c->value_c[out->id]);
+  /* units: elements of a flat nest, else rows of n[rank - 1] elements */
+  aoti_strbuf_appendf(&c->run, ", %s};\n    aoti_pointwise_run(threads, ", c->value_c[out->id]);
+  if (rank == 1) {
+    aoti_strbuf_puts(&c->run, "n[0], 1");
+  } else {
+    for (int32_t d = 0; d + 1 < rank; ++d) aoti_strbuf_appendf(&c->run, "%sn[%d]", d ? " * " : "", d);
+    aoti_strbuf_appendf(&c->run, ", n[%d]", rank - 1);
+  }
+  aoti_strbuf_appendf(&c->run, ", %s, &task);\n  }\n", fn.data);
   aoti_strbuf_free(&fn);
   return AOTI_OK;
 }

@@ -72,7 +72,9 @@ static aoti_status emit_convolution(cg_ctx *c, const aoti_node *n) {
   if (convolution && n->args[6].kind == AOTI_ARG_BOOL && n->args[6].b)
     return unsupported(n, "transposed convolution is not supported");
   const bool winograd = n->variant == AOTI_CONV_VARIANT_WINOGRAD; /* w holds U [36][C][O] (passes/prepack.c) */
-  const int32_t spatial = winograd ? 2 : w->rank - 2;
+  /* w holds A panels [panels][C / groups][kernel...][MR] (passes/prepack_gemm.c) */
+  const bool panels = n->variant == AOTI_CONV_VARIANT_A_PANELS;
+  const int32_t spatial = winograd ? 2 : w->rank - (panels ? 3 : 2);
   if (spatial < 1 || spatial > 2) return unsupported(n, "only 1-D and 2-D convolutions are supported");
   int64_t kernel[2] = {winograd ? 3 : 1, winograd ? 3 : 1}, stride[2], pad[2] = {0, 0}, dil[2], groups = 1;
   for (int32_t d = 0; !winograd && d < spatial; ++d) aoti_sx_is_const(w->dims[2 + d], &kernel[2 - spatial + d]);
@@ -111,9 +113,10 @@ static aoti_status emit_convolution(cg_ctx *c, const aoti_node *n) {
   for (size_t i = 0; i < sizeof geometry / sizeof geometry[0]; ++i) put_i64(c, geometry[i]);
   aoti_strbuf_appendf(&c->run, "%lld};\n", (long long)groups);
   cg_put_epilogue(c, n, bias, true);
+  if (panels) cg_put_tile_check(c, "AOTI_GEMM_MR", w->dims[w->rank - 1]);
   aoti_strbuf_appendf(&c->run, "    %s(threads, &p, %s, %s, &ep, %s);\n  }\n",
-                      winograd ? "aoti_conv2d_winograd" : "aoti_conv2d", c->value_c[x->id], c->value_c[w->id],
-                      c->value_c[out->id]);
+                      winograd ? "aoti_conv2d_winograd" : panels ? "aoti_conv2d_panels" : "aoti_conv2d",
+                      c->value_c[x->id], c->value_c[w->id], c->value_c[out->id]);
   c->uses[CG_KERNEL_GEMM] = true;
   c->uses[CG_KERNEL_CONV] = true;
   if (winograd) c->uses[CG_KERNEL_WINOGRAD] = true;
@@ -174,6 +177,13 @@ static bool value_used(const aoti_graph *g, const aoti_value *v) {
   return false;
 }
 
+/* pool.c, and the gemm.c and conv.c it needs (vectors, threads, conv.c's bands of padded rows). */
+static void use_pool_kernels(cg_ctx *c) {
+  c->uses[CG_KERNEL_POOL] = true;
+  c->uses[CG_KERNEL_CONV] = true;
+  c->uses[CG_KERNEL_GEMM] = true;
+}
+
 /* `const aoti_pool_shape p = {...};` for pooling x into out with the given window. */
 static void put_pool_shape(cg_ctx *c, const aoti_value *x, const aoti_value *out, const int64_t *kernel,
                            const int64_t *stride, const int64_t *pad, const int64_t *dil) {
@@ -209,9 +219,9 @@ static aoti_status emit_max_pool(cg_ctx *c, const aoti_node *n) {
   const aoti_value *indices = n->num_outputs > 1 && value_used(c->g, n->outputs[1]) ? n->outputs[1] : NULL;
   cg_open_node(c, n);
   put_pool_shape(c, x, out, kernel, stride, pad, dil);
-  aoti_strbuf_appendf(&c->run, "    aoti_max_pool2d(&p, %s, %s, %s);\n  }\n", c->value_c[x->id], c->value_c[out->id],
-                      ptr_or_null(c, indices));
-  c->uses[CG_KERNEL_POOL] = true;
+  aoti_strbuf_appendf(&c->run, "    aoti_max_pool2d(threads, &p, %s, %s, %s);\n  }\n", c->value_c[x->id],
+                      c->value_c[out->id], ptr_or_null(c, indices));
+  use_pool_kernels(c);
   return AOTI_OK;
 }
 
@@ -227,9 +237,9 @@ static aoti_status emit_avg_pool(cg_ctx *c, const aoti_node *n) {
     return unsupported(n, "divisor_override must be a nonzero constant integer");
   cg_open_node(c, n);
   put_pool_shape(c, x, out, kernel, stride, pad, dil);
-  aoti_strbuf_appendf(&c->run, "    aoti_avg_pool2d(&p, %d, %lld, %s, %s);\n  }\n", include_pad ? 1 : 0,
+  aoti_strbuf_appendf(&c->run, "    aoti_avg_pool2d(threads, &p, %d, %lld, %s, %s);\n  }\n", include_pad ? 1 : 0,
                       (long long)divisor, c->value_c[x->id], c->value_c[out->id]);
-  c->uses[CG_KERNEL_POOL] = true;
+  use_pool_kernels(c);
   return AOTI_OK;
 }
 
@@ -242,7 +252,7 @@ static aoti_status emit_adaptive_avg_pool(cg_ctx *c, const aoti_node *n) {
                       cg_sx(c, dims_product(c, x, 0, x->rank - 2)), cg_sx(c, x->dims[x->rank - 2]),
                       cg_sx(c, x->dims[x->rank - 1]), cg_sx(c, out->dims[out->rank - 2]),
                       cg_sx(c, out->dims[out->rank - 1]), c->value_c[x->id], c->value_c[out->id]);
-  c->uses[CG_KERNEL_POOL] = true;
+  use_pool_kernels(c);
   return AOTI_OK;
 }
 

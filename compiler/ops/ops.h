@@ -101,8 +101,9 @@ struct aoti_op {
    * the operands `a`, `b`, `c` (the first schema arguments, tensors or numbers, converted to the
    * computation type: the output's dtype, or the operands' result type for a bool output), the
    * flat index `i` (fills) and the node's numeric arguments by schema name (`alpha`), e.g.
-   * "(a < 0 ? 0 : a)". Float math is written with the float functions (expf); codegen uses the
-   * double ones for float64. */
+   * "(a < 0 ? 0 : a)". Float math is written with the float functions: templates/kernels/math.c's
+   * (aoti_expf, aoti_tanhf, ...: they vectorise) or libm's (sqrtf); codegen uses the double ones
+   * for float64. */
   const char *pointwise;
 };
 

@@ -25,7 +25,7 @@ static const aoti_op kRows[] = {
     /* relu keeps NaN (torch.relu(nan) is nan): only values below zero become zero. */
     {ATEN "relu.default", "relu(Tensor self) -> Tensor", aoti_shape_same, AOTI_LOWER_UNARY, "(a < 0 ? 0 : a)"},
     {ATEN "sigmoid.default", "sigmoid(Tensor self) -> Tensor", aoti_shape_same_float, AOTI_LOWER_UNARY,
-     "(1.0f / (1.0f + expf(-a)))"},
+     "aoti_sigmoidf(a)"},
     {ATEN "add.Tensor", "add.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", aoti_shape_broadcast,
      AOTI_LOWER_BINARY, "(a + alpha * b)"},
     {ATEN "sub.Tensor", "sub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor", aoti_shape_broadcast,

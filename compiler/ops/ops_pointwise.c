@@ -188,11 +188,13 @@ static aoti_status shape_arange(aoti_graph *g, const aoti_node *n, aoti_dtype *o
 /* x * min(max(x + 3, 0), 6) / 6 and min(max(x + 3, 0), 6) / 6 (torch's definitions). */
 #define HARDSWISH "(a * (a + 3.0f < 0.0f ? 0.0f : a + 3.0f > 6.0f ? 6.0f : a + 3.0f) / 6.0f)"
 #define HARDSIGMOID "((a + 3.0f < 0.0f ? 0.0f : a + 3.0f > 6.0f ? 6.0f : a + 3.0f) / 6.0f)"
-#define SILU "(a / (1.0f + expf(-a)))"
-#define SIGMOID "(1.0f / (1.0f + expf(-a)))"
-/* gelu, approximate='none': x/2 (1 + erf(x / sqrt 2)); 'tanh' is chosen by codegen. */
+/* The float32 transcendental functions are templates/kernels/math.c's (they vectorise; codegen maps
+ * them to libm for float64). */
+#define SILU "aoti_siluf(a)"
+#define SIGMOID "aoti_sigmoidf(a)"
 #define REMAINDER "(fmodf(a, b) != 0 && ((b < 0) != (fmodf(a, b) < 0)) ? fmodf(a, b) + b : fmodf(a, b))"
-#define GELU "(0.5f * a * (1.0f + erff(a * 0.70710678118654752f)))"
+/* gelu, approximate='none': x/2 (1 + erf(x / sqrt 2)); 'tanh' is chosen by codegen. */
+#define GELU "aoti_gelu_erff(a)"
 
 static const aoti_op kRows[] = {
     /* Activations. */
@@ -216,13 +218,13 @@ static const aoti_op kRows[] = {
     UNARY("leaky_relu.default", "leaky_relu(Tensor self, Scalar negative_slope=0.01) -> Tensor",
           aoti_shape_same_float, "(a > 0.0f ? a : a * negative_slope)"),
     /* Math. */
-    UNARY("tanh.default", "tanh(Tensor self) -> Tensor", aoti_shape_same_float, "tanhf(a)"),
-    UNARY("tanh_.default", "tanh_(Tensor(a!) self) -> Tensor(a!)", aoti_shape_same_float, "tanhf(a)"),
-    UNARY("exp.default", "exp(Tensor self) -> Tensor", aoti_shape_same_float, "expf(a)"),
-    UNARY("log.default", "log(Tensor self) -> Tensor", aoti_shape_same_float, "logf(a)"),
+    UNARY("tanh.default", "tanh(Tensor self) -> Tensor", aoti_shape_same_float, "aoti_tanhf(a)"),
+    UNARY("tanh_.default", "tanh_(Tensor(a!) self) -> Tensor(a!)", aoti_shape_same_float, "aoti_tanhf(a)"),
+    UNARY("exp.default", "exp(Tensor self) -> Tensor", aoti_shape_same_float, "aoti_expf(a)"),
+    UNARY("log.default", "log(Tensor self) -> Tensor", aoti_shape_same_float, "aoti_logf(a)"),
     UNARY("sqrt.default", "sqrt(Tensor self) -> Tensor", aoti_shape_same_float, "sqrtf(a)"),
     UNARY("rsqrt.default", "rsqrt(Tensor self) -> Tensor", aoti_shape_same_float, "(1.0f / sqrtf(a))"),
-    UNARY("erf.default", "erf(Tensor self) -> Tensor", aoti_shape_same_float, "erff(a)"),
+    UNARY("erf.default", "erf(Tensor self) -> Tensor", aoti_shape_same_float, "aoti_erff(a)"),
     UNARY("sin.default", "sin(Tensor self) -> Tensor", aoti_shape_same_float, "sinf(a)"),
     UNARY("cos.default", "cos(Tensor self) -> Tensor", aoti_shape_same_float, "cosf(a)"),
     UNARY("reciprocal.default", "reciprocal(Tensor self) -> Tensor", aoti_shape_same_float, "(1.0f / a)"),

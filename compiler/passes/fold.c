@@ -105,9 +105,7 @@ static void mark_used_tensors(const aoti_arg *a, bool *used) {
     for (int32_t k = 0; k < a->count; ++k) mark_used_tensors(&a->list[k], used);
 }
 
-/* Removes constants that no node argument and no graph output refers to, from the constant list
- * and the value list, renumbering indices and ids. */
-static aoti_status drop_unused_constants(aoti_graph *g) {
+aoti_status aoti_pass_drop_unused_constants(aoti_graph *g) {
   bool *used = calloc((size_t)g->num_values + 1, sizeof *used);
   if (!used) return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory dropping constants");
   for (int32_t i = 0; i < g->num_nodes; ++i)
@@ -145,6 +143,6 @@ aoti_status aoti_pass_fold_constants(aoti_graph *g) {
     folded = true;
   }
   if (folded) aoti_graph_remove_dead_nodes(g);
-  aoti_status st = drop_unused_constants(g);
+  aoti_status st = aoti_pass_drop_unused_constants(g);
   return st == AOTI_OK ? aoti_graph_verify(g) : st;
 }

@@ -16,6 +16,10 @@
 extern "C" {
 #endif
 
+/* Removes constants that no node argument and no graph output refers to, from the constant list
+ * and the value list, renumbering indices and ids (passes/fold.c). */
+aoti_status aoti_pass_drop_unused_constants(aoti_graph *g);
+
 /* The schema name of a bound node's op ("addmm", "view"), or "" when unbound. */
 const char *aoti_pass_op_name(const aoti_node *n);
 

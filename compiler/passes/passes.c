@@ -2,6 +2,8 @@
  * graph check after each (aoti_passes_run). */
 #include "passes/passes.h"
 
+#include <string.h>
+
 #include "error.h"
 
 static int32_t count_folded(const aoti_graph *g) {
@@ -11,7 +13,9 @@ static int32_t count_folded(const aoti_graph *g) {
   return count;
 }
 
-aoti_status aoti_passes_run(aoti_graph *g, aoti_pass_stats *stats) {
+void aoti_pass_options_init(aoti_pass_options *options) { memset(options, 0, sizeof *options); }
+
+aoti_status aoti_passes_run(aoti_graph *g, const aoti_pass_options *options, aoti_pass_stats *stats) {
   const int32_t nodes_before = g->num_nodes, folded_before = count_folded(g);
   aoti_status st = aoti_pass_functionalize(g);
   if (st != AOTI_OK) return aoti_error_prefix(st, "pass functionalize");
@@ -23,6 +27,8 @@ aoti_status aoti_passes_run(aoti_graph *g, aoti_pass_stats *stats) {
   if (st != AOTI_OK) return aoti_error_prefix(st, "pass prepack");
   st = aoti_pass_fold_constants(g);
   if (st != AOTI_OK) return aoti_error_prefix(st, "pass fold_constants");
+  st = aoti_pass_prepack_gemm(g, options);
+  if (st != AOTI_OK) return aoti_error_prefix(st, "pass prepack_gemm");
   st = aoti_pass_alias_views(g);
   if (st != AOTI_OK) return aoti_error_prefix(st, "pass alias_views");
   st = aoti_pass_fuse_epilogues(g);

@@ -34,17 +34,52 @@ aoti_status aoti_pass_fold_constants(aoti_graph *g);
 aoti_status aoti_pass_fold_batchnorm(aoti_graph *g);
 
 /* The kernel variants of convolution nodes (aoti_node.variant; 0 is the default, conv.c). */
-enum { AOTI_CONV_VARIANT_WINOGRAD = 1 }; /* winograd.c; the weight argument holds U = G w G^T */
+enum {
+  AOTI_CONV_VARIANT_WINOGRAD = 1, /* winograd.c; the weight argument holds U = G w G^T */
+  AOTI_CONV_VARIANT_A_PANELS = 2, /* conv.c's aoti_conv2d_panels; the weight is gemm.c's A panels */
+};
+/* The kernel variants of mm / addmm nodes (0: gemm.c's aoti_sgemm_ep). */
+enum { AOTI_MM_VARIANT_B_PANELS = 1 }; /* aoti_sgemm_panels_ep; op(B) is gemm.c's B panels */
 
-/* Switches each 3x3, stride-1, ungrouped float32 convolution with a constant weight that is big
- * enough to gain to AOTI_CONV_VARIANT_WINOGRAD, its weight argument replaced by a new folded
- * constant "<weight fqn>.winograd" (passes/prepack.c). Runs after fold_batchnorm and before
+/* What the passes may assume of the target the model is built for. */
+typedef struct aoti_pass_options {
+  /* The target's GEMM tile, AOTI_GEMM_MR x AOTI_GEMM_NR of templates/kernels/gemm.c (aotic asks
+   * the C compiler: aoti_codegen_gemm_tile_probe). 0: unknown, weights are not prepacked. */
+  int32_t gemm_mr, gemm_nr;
+} aoti_pass_options;
+
+void aoti_pass_options_init(aoti_pass_options *options);
+
+/* Switches each 3x3, stride-1, ungrouped float32 convolution with a constant weight and 3 to
+ * AOTI_WINOGRAD_MAX_IN_CHANNELS input channels (measured: prepack.c) to
+ * AOTI_CONV_VARIANT_WINOGRAD, its weight argument replaced by a new folded constant
+ * "<weight fqn>.winograd" (passes/prepack.c). Runs after fold_batchnorm and before
  * fold_constants, which drops the weights left unused. */
 aoti_status aoti_pass_prepack(aoti_graph *g);
 
-/* U = G w G^T of F(4x4, 3x3) for w [out_channels][in_channels][3][3] into u [36][in_channels]
- * [out_channels] (templates/kernels/winograd.c documents G and the layout). */
+/* U = G w G^T of F(4x4, 3x3) for w [out_channels][in_channels][3][3] into u [panels][36]
+ * [in_channels][AOTI_WINOGRAD_PANEL], the output channels in panels of AOTI_WINOGRAD_PANEL
+ * (zeros past the last): aoti_winograd_weights_floats(out_channels, in_channels) floats
+ * (templates/kernels/winograd.c documents G and the layout, and defines the same panel width). */
+enum {
+  AOTI_WINOGRAD_PANEL = 32,             /* winograd.c's AOTI_WINOGRAD_PANEL */
+  AOTI_WINOGRAD_MAX_IN_CHANNELS = 1024, /* winograd.c's AOTI_WINOGRAD_MAX_IN: more do not switch */
+};
+int64_t aoti_winograd_weights_floats(int64_t out_channels, int64_t in_channels);
 void aoti_winograd_transform_weights(int64_t out_channels, int64_t in_channels, const float *w, float *u);
+
+/* Packs constant GEMM operands for the tile in `options` (nothing when it is unknown): the weights
+ * of mm/addmm (op(B), more than one column) become B panels and those of GEMM-path convolutions
+ * A panels, new folded constants "<fqn>.panels"; the nodes switch to AOTI_MM_VARIANT_B_PANELS /
+ * AOTI_CONV_VARIANT_A_PANELS (passes/prepack_gemm.c). Runs after fold_constants (a linear
+ * layer's transposed weight is a constant then) and drops the constants left unused. */
+aoti_status aoti_pass_prepack_gemm(aoti_graph *g, const aoti_pass_options *options);
+
+/* gemm.c's panel layouts: `groups` matrices a (each m x k, row-major, one after another) as
+ * ceil(m / mr) panels of k x mr each; b (k x n, row-major) as ceil(n / nr) panels of k x nr; zero
+ * past the last row / column. */
+void aoti_gemm_pack_a_panels(int32_t mr, int64_t groups, int64_t m, int64_t k, const float *a, float *dst);
+void aoti_gemm_pack_b_panels(int32_t nr, int64_t k, int64_t n, const float *b, float *dst);
 
 /* The activations a fused epilogue applies (aoti_node.epilogue_act); generated code names them
  * AOTI_ACT_* (templates/kernels/gemm.c, which gives the formulas). */
@@ -85,9 +120,10 @@ typedef struct aoti_pass_stats {
   int32_t constants_folded;
 } aoti_pass_stats;
 
-/* Runs decompose, fold_constants, alias_views and dead-node removal, verifying after each.
- * `stats` may be NULL. (Memory planning is run by codegen.) */
-aoti_status aoti_passes_run(aoti_graph *g, aoti_pass_stats *stats);
+/* Runs the passes in order (functionalize, decompose, fold_batchnorm, prepack, fold_constants,
+ * prepack_gemm, alias_views, fuse_epilogues, dead-node removal), verifying after each. `options`
+ * (NULL: aoti_pass_options_init's) and `stats` may be NULL. (Memory planning is run by codegen.) */
+aoti_status aoti_passes_run(aoti_graph *g, const aoti_pass_options *options, aoti_pass_stats *stats);
 
 #ifdef __cplusplus
 }

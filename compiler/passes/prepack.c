@@ -2,10 +2,10 @@
  * (aoti_pass_prepack, passes.h).
  *
  * Today: 3x3, stride-1, dilation-1, ungrouped, non-transposed 2-D convolutions with a float32
- * constant weight and enough work for Winograd to win (WINOGRAD_MIN_* below) switch to
+ * constant weight and 3 to AOTI_WINOGRAD_MAX_IN_CHANNELS input channels switch to
  * AOTI_CONV_VARIANT_WINOGRAD (templates/kernels/winograd.c): their weight argument becomes a new
  * AOTI_CONSTANT_FOLDED constant "<weight fqn>.winograd" holding U = G w G^T in the kernel's layout
- * [36][in_channels][out_channels] (the matrix G and the layout are documented in winograd.c). A
+ * [out_channels / 32 panels][36][in_channels][32] (G and the layout are documented in winograd.c). A
  * weight several convolutions share is transformed once. Runs before fold_constants, whose
  * unused-constant sweep drops the original weights nothing reads any more. Deterministic: the
  * transform is computed in double in a fixed order and rounded once. */
@@ -16,13 +16,19 @@
 #include "passes/pass_util.h"
 #include "passes/passes.h"
 
-/* Smallest convolutions worth the transforms: input and output channels, and output pixels per
- * image. Measured on one Zen 5 core (thread CPU time) against conv.c's im2col GEMM path, batch 1,
- * 3x3 pad 1, C = O: 56x56x64 1.66x, 28x28x128 1.9x, 112x112x32 1.4x, 16x16x64 1.35x, 14x14x256
- * 1.2x, 14x14x512 1.0x, 56x56x16 1.0x faster; 8x8 (64 or 256 channels) 0.75x and 7x7x512 0.5x
- * slower: a few tiles per image cannot pay for repacking the weights (36/9 times bigger once
- * transformed) per block of tiles. */
-enum { WINOGRAD_MIN_CHANNELS = 32, WINOGRAD_MIN_PIXELS = 14 * 14 };
+/* Which convolutions switch: every one the transform applies to with WINOGRAD_MIN_IN_CHANNELS to
+ * AOTI_WINOGRAD_MAX_IN_CHANNELS input channels (winograd.c's V scratch holds at least one vector
+ * of tiles for that many). Measured on one Zen 5 core (thread CPU time, best of 2-3 rounds, the
+ * machine shared) against conv.c's im2col GEMM with compile-time A panels (aoti_conv2d_panels),
+ * 3x3 pad 1, output HxW, channels C->O, im2col time / Winograd time, batch 1: 56x56 64->64 3.9x,
+ * 28x28 128->128 4.5x, 14x14 256->256 4.2x, 7x7 512->512 2.0x, 8x8 256->256 2.4x, 4x4 512->512
+ * 1.3x, 2x2 512->512 1.4x, 56x56 16->16 3.0x, 56x56 3->16 1.8x, 56x56 1->8 0.8x; batch 8: 56x56
+ * 64->64 2.9x, 28x28 128->128 3.6x, 14x14 256->256 3.9x, 7x7 512->512 4.9x. Winograd wins even
+ * where most of each 4x4 tile is padding (7x7, 2x2) and its weights are 4x bigger (memory-bound
+ * there; u is prefetched), except with a single input channel. Command: a driver that includes
+ * math.c, gemm.c, conv.c and winograd.c as models paste them (gcc -O3 -march=native) and times
+ * aoti_conv2d_panels against aoti_conv2d_winograd per shape, bias + residual + relu epilogue. */
+enum { WINOGRAD_MIN_IN_CHANNELS = 3 };
 
 /* F(4x4, 3x3)'s filter transform G (Lavin & Gray 2015, points 0, 1, -1, 2, -2, infinity). */
 static const double kWinogradG[6][3] = {
@@ -34,20 +40,28 @@ static const double kWinogradG[6][3] = {
     {0, 0, 1},
 };
 
+int64_t aoti_winograd_weights_floats(int64_t out_channels, int64_t in_channels) {
+  const int64_t panels = (out_channels + AOTI_WINOGRAD_PANEL - 1) / AOTI_WINOGRAD_PANEL;
+  return 36 * panels * in_channels * AOTI_WINOGRAD_PANEL;
+}
+
 void aoti_winograd_transform_weights(int64_t out_channels, int64_t in_channels, const float *w, float *u) {
-  const int64_t pairs = out_channels * in_channels;
-  for (int64_t oc = 0; oc < pairs; ++oc) {
-    const float *g = w + oc * 9;
-    double gg[6][3]; /* G g */
-    for (int i = 0; i < 6; ++i)
-      for (int s = 0; s < 3; ++s)
-        gg[i][s] = kWinogradG[i][0] * g[s] + kWinogradG[i][1] * g[3 + s] + kWinogradG[i][2] * g[6 + s];
-    for (int i = 0; i < 6; ++i)
-      for (int j = 0; j < 6; ++j) {
-        const double v = gg[i][0] * kWinogradG[j][0] + gg[i][1] * kWinogradG[j][1] + gg[i][2] * kWinogradG[j][2];
-        u[(i * 6 + j) * pairs + oc % in_channels * out_channels + oc / in_channels] = (float)v; /* [k][c][o] */
-      }
-  }
+  const int64_t panels = (out_channels + AOTI_WINOGRAD_PANEL - 1) / AOTI_WINOGRAD_PANEL;
+  const int64_t kstride = in_channels * AOTI_WINOGRAD_PANEL; /* between positions k of a panel */
+  memset(u, 0, (size_t)(36 * panels * kstride) * sizeof *u); /* the last panel's columns past out_channels */
+  for (int64_t o = 0; o < out_channels; ++o)
+    for (int64_t c = 0; c < in_channels; ++c) {
+      const float *g = w + (o * in_channels + c) * 9;
+      double gg[6][3]; /* G g */
+      for (int i = 0; i < 6; ++i)
+        for (int s = 0; s < 3; ++s)
+          gg[i][s] = kWinogradG[i][0] * g[s] + kWinogradG[i][1] * g[3 + s] + kWinogradG[i][2] * g[6 + s];
+      float *uc = u + (o / AOTI_WINOGRAD_PANEL * 36 * in_channels + c) * AOTI_WINOGRAD_PANEL + o % AOTI_WINOGRAD_PANEL;
+      for (int i = 0; i < 6; ++i)
+        for (int j = 0; j < 6; ++j) /* [panel][k][c][lane] */
+          uc[(i * 6 + j) * kstride] =
+              (float)(gg[i][0] * kWinogradG[j][0] + gg[i][1] * kWinogradG[j][1] + gg[i][2] * kWinogradG[j][2]);
+    }
 }
 
 static bool const_int(const aoti_arg *a, int64_t *out) { return a->kind != AOTI_ARG_NONE && aoti_arg_get_int(a, out); }
@@ -82,7 +96,7 @@ static bool winograd_eligible(const aoti_node *n) {
   if (!dim_is(w, 0, &o) || !dim_is(w, 1, &c) || !dim_is(w, 2, &kh) || !dim_is(w, 3, &kw) || kh != 3 || kw != 3)
     return false;
   if (!dim_is(out, out->rank - 2, &oh) || !dim_is(out, out->rank - 1, &ow)) return false;
-  if (o < WINOGRAD_MIN_CHANNELS || c < WINOGRAD_MIN_CHANNELS || oh * ow < WINOGRAD_MIN_PIXELS) return false;
+  if (o < 1 || c < WINOGRAD_MIN_IN_CHANNELS || c > AOTI_WINOGRAD_MAX_IN_CHANNELS || oh < 1 || ow < 1) return false;
   if (!all_items(&n->args[3], 1) || !all_items(&n->args[5], 1)) return false; /* stride, dilation */
   if (n->args[4].kind == AOTI_ARG_STRING) { /* padding "same" or "valid": symmetric for 3x3 */
     if (strcmp(n->args[4].s, "same") != 0 && strcmp(n->args[4].s, "valid") != 0) return false;
@@ -102,16 +116,18 @@ static aoti_status add_transformed(aoti_graph *g, const aoti_node *n, const aoti
   const char *fqn = g->constants[w->index].fqn;
   static const char suffix[] = ".winograd";
   char *name = aoti_graph_alloc(g, strlen(fqn) + sizeof suffix);
-  float *u = malloc((size_t)(36 * o * c) * sizeof *u);
+  const int64_t floats = aoti_winograd_weights_floats(o, c);
+  float *u = malloc((size_t)floats * sizeof *u);
   aoti_status st = AOTI_OK;
   if (name && u) {
     strcpy(name, fqn);
     strcat(name, suffix);
     aoti_winograd_transform_weights(o, c, g->constants[w->index].data, u);
-    const aoti_sx *dims[3] = {aoti_sx_const(g, 36), w->dims[1], w->dims[0]};
+    const aoti_sx *dims[4] = {aoti_sx_const(g, (o + AOTI_WINOGRAD_PANEL - 1) / AOTI_WINOGRAD_PANEL),
+                              aoti_sx_const(g, 36), w->dims[1], aoti_sx_const(g, AOTI_WINOGRAD_PANEL)};
     const char *value_name = aoti_pass_unique_name(g, name);
-    aoti_value *v = value_name ? aoti_graph_add_value(g, value_name, AOTI_DTYPE_FLOAT32, 3, dims) : NULL;
-    if (v && aoti_graph_add_constant(g, name, v, u, (size_t)(36 * o * c) * sizeof *u, AOTI_CONSTANT_FOLDED))
+    aoti_value *v = value_name ? aoti_graph_add_value(g, value_name, AOTI_DTYPE_FLOAT32, 4, dims) : NULL;
+    if (v && aoti_graph_add_constant(g, name, v, u, (size_t)floats * sizeof *u, AOTI_CONSTANT_FOLDED))
       *out = v;
     else
       st = AOTI_ERROR_OUT_OF_MEMORY;

@@ -20,6 +20,15 @@
  * used only a few times, packing it would cost as much as the product: blocks of at most MR rows
  * read an untransposed op(B) in place, and products of at most AOTI_GEMM_SKINNY rows (linear
  * layers at batch 1) pack nothing.
+ *
+ * Constant operands (weights) come packed by the compiler instead (passes/prepack_gemm.c), so
+ * nothing is repacked at run time. Panel layouts, for the MR x NR of the target the model is built
+ * for (aotic reads them from this file's macros; the generated code asserts them):
+ *   A panels: op(A) (M x K) as ceil(M / MR) panels, each K x MR row-major (element (i, p) at
+ *             [(i / MR) * K * MR + p * MR + i % MR]), rows past M zero;
+ *   B panels: op(B) (K x N) as ceil(N / NR) panels, each K x NR row-major (element (p, j) at
+ *             [(j / NR) * K * NR + p * NR + j % NR]), columns past N zero.
+ * Panels span all of K, so a KC block of a panel is contiguous at offset pc * MR (or NR).
  * Never allocates; reentrant. `th`: the run's threads (aoti/abi.h).
  */
 
@@ -144,54 +153,51 @@ static inline aoti_vf aoti_vclamp(aoti_vf v, float lo, float hi) {
   v = aoti_vselect(v < aoti_vsplat(lo), aoti_vsplat(lo), v);
   return aoti_vselect(v > aoti_vsplat(hi), aoti_vsplat(hi), v);
 }
-/* e^x lane by lane: x = n ln 2 + r with |r| <= ln 2 / 2, e^r by its Taylor polynomial to degree
- * 7 (truncation < 2e-9 relative), 2^n through the exponent bits. Within a few ulp of expf for
- * x in [-87.3, 88.3]; outside, x is clamped there (e^x then underflows to ~1e-38 or stays below
- * FLT_MAX, where expf gives 0 / inf: the same through 1 / (1 + e^x)). NaN stays NaN. */
+/* e^x lane by lane: math.c's aoti_expf on each lane, in a fixed-trip loop the compiler vectorises
+ * (through an array: clang keeps a loop over the lanes of a vector variable scalar). */
 static inline aoti_vf aoti_vexp(aoti_vf x) {
-  x = aoti_vclamp(x, -87.3f, 88.3f);
-  const aoti_vf shifter = aoti_vsplat(12582912.0f); /* 1.5 * 2^23: adding it rounds to an integer */
-  const aoti_vf n = (x * 1.44269504088896341f + shifter) - shifter;
-  const aoti_vf r = (x - n * 0.693145751953125f) - n * 1.428606765330187e-06f; /* ln 2 in two parts */
-  aoti_vf p = aoti_vsplat(1.0f / 5040.0f);
-  p = aoti_vfma(aoti_vsplat(1.0f / 720.0f), p, r);
-  p = aoti_vfma(aoti_vsplat(1.0f / 120.0f), p, r);
-  p = aoti_vfma(aoti_vsplat(1.0f / 24.0f), p, r);
-  p = aoti_vfma(aoti_vsplat(1.0f / 6.0f), p, r);
-  p = aoti_vfma(aoti_vsplat(0.5f), p, r);
-  p = aoti_vfma(aoti_vsplat(1.0f), p, r);
-  p = aoti_vfma(aoti_vsplat(1.0f), p, r);
-  const aoti_vi bits = (__builtin_convertvector(n, aoti_vi) + 127) << 23;
-  return p * (aoti_vf)bits;
+  float lane[AOTI_VL];
+  memcpy(lane, &x, sizeof lane);
+  for (int i = 0; i < AOTI_VL; ++i) lane[i] = aoti_expf(lane[i]);
+  memcpy(&x, lane, sizeof x);
+  return x;
 }
 
-/* erf lane by lane: Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7; Handbook of
- * Mathematical Functions, 1964, p. 299), erf(-x) = -erf(x). */
-static inline aoti_vf aoti_verf(aoti_vf x) {
-  const aoti_vf ax = aoti_vselect(x < aoti_vsplat(0.0f), -x, x);
-  const aoti_vf t = aoti_vsplat(1.0f) / (aoti_vsplat(1.0f) + 0.3275911f * ax);
-  aoti_vf p = aoti_vsplat(1.061405429f);
-  p = aoti_vfma(aoti_vsplat(-1.453152027f), p, t);
-  p = aoti_vfma(aoti_vsplat(1.421413741f), p, t);
-  p = aoti_vfma(aoti_vsplat(-0.284496736f), p, t);
-  p = aoti_vfma(aoti_vsplat(0.254829592f), p, t);
-  const aoti_vf y = aoti_vsplat(1.0f) - p * t * aoti_vexp(-ax * ax);
-  return aoti_vselect(x < aoti_vsplat(0.0f), -y, y);
+/* silu, sigmoid and the gelus lane by lane: math.c's scalar function on each lane as in aoti_vexp,
+ * so an epilogue computes what a pointwise loop does. Not inline: the math bodies would make
+ * aoti_vact too large for the compiler to inline into the epilogues, which would then call it for
+ * every vector, also when there is no activation. */
+static aoti_vf aoti_vact_math(int act, aoti_vf v) {
+  float lane[AOTI_VL];
+  memcpy(lane, &v, sizeof lane);
+  switch (act) {
+    case AOTI_ACT_SILU:
+      for (int i = 0; i < AOTI_VL; ++i) lane[i] = aoti_siluf(lane[i]);
+      break;
+    case AOTI_ACT_SIGMOID:
+      for (int i = 0; i < AOTI_VL; ++i) lane[i] = aoti_sigmoidf(lane[i]);
+      break;
+    case AOTI_ACT_GELU:
+      for (int i = 0; i < AOTI_VL; ++i) lane[i] = aoti_gelu_erff(lane[i]);
+      break;
+    default: /* AOTI_ACT_GELU_TANH */
+      for (int i = 0; i < AOTI_VL; ++i) lane[i] = aoti_gelu_tanhf(lane[i]);
+      break;
+  }
+  memcpy(&v, lane, sizeof v);
+  return v;
 }
 
+/* The activation lane by lane: the clamps as vector selects, the others through aoti_vact_math. */
 static inline aoti_vf aoti_vact(int act, aoti_vf v) {
-  const aoti_vf one = aoti_vsplat(1.0f);
   switch (act) {
     case AOTI_ACT_RELU: return aoti_vselect(v < aoti_vsplat(0.0f), aoti_vsplat(0.0f), v);
     case AOTI_ACT_RELU6: return aoti_vclamp(v, 0.0f, 6.0f);
     case AOTI_ACT_HARDSWISH: return v * aoti_vclamp(v + 3.0f, 0.0f, 6.0f) / 6.0f;
-    case AOTI_ACT_SILU: return v / (one + aoti_vexp(-v));
-    case AOTI_ACT_SIGMOID: return one / (one + aoti_vexp(-v));
-    case AOTI_ACT_GELU: return 0.5f * v * (one + aoti_verf(v * 0.70710678118654752440f));
-    case AOTI_ACT_GELU_TANH: { /* 1 + tanh(u) = 2 - 2 / (e^{2u} + 1) */
-      const aoti_vf u = 0.79788456080286535588f * (v + 0.044715f * v * v * v);
-      return 0.5f * v * (2.0f - 2.0f / (aoti_vexp(2.0f * u) + one));
-    }
+    case AOTI_ACT_SILU:
+    case AOTI_ACT_SIGMOID:
+    case AOTI_ACT_GELU:
+    case AOTI_ACT_GELU_TANH: return aoti_vact_math(act, v);
     default: return v;
   }
 }
@@ -301,7 +307,9 @@ struct aoti_gemm_op {
   int64_t ldc;
   const aoti_epilogue *ep;
   const aoti_abi_threads *th;
-  int split_n; /* threads take NR-wide column ranges (else MR-high row ranges) */
+  int split_n;  /* threads take NR-wide column ranges (else MR-high row ranges) */
+  int a_panels; /* op->a holds A panels (see the top of this file): nothing to pack */
+  int b_panels; /* op->b holds B panels; pack_b is unused */
 };
 
 /* The MR x NR tile of op(A) rows [pa..] times B rows [pb..] over kc steps, into tile (row-major
@@ -400,18 +408,19 @@ static void aoti_gemm_tiles(const aoti_gemm_op *op, float *scratch, int64_t i0, 
   /* At most MR rows use each B panel once: whole panels of an untransposed matrix are read in
    * place (packing would move as many bytes as the product reads); only a last narrow one is
    * packed, for its zero columns. */
-  const int b_in_place = op->pack_b == aoti_gemm_pack_b_matrix && !op->trans_b && i1 - i0 <= AOTI_GEMM_MR;
+  const int b_in_place = !op->b_panels && op->pack_b == aoti_gemm_pack_b_matrix && !op->trans_b &&
+                         i1 - i0 <= AOTI_GEMM_MR;
   for (int64_t jc = j0; jc < j1; jc += AOTI_GEMM_NC) {
     const int64_t nc = j1 - jc < AOTI_GEMM_NC ? j1 - jc : AOTI_GEMM_NC;
     for (int64_t pc = 0; pc < op->k; pc += AOTI_GEMM_KC) {
       const int64_t kc = op->k - pc < AOTI_GEMM_KC ? op->k - pc : AOTI_GEMM_KC;
-      if (!b_in_place) op->pack_b(op, pc, kc, jc, nc, pb);
+      if (!b_in_place && !op->b_panels) op->pack_b(op, pc, kc, jc, nc, pb);
       for (int64_t ic = i0; ic < i1; ic += AOTI_GEMM_MC) {
         const int64_t mc = i1 - ic < AOTI_GEMM_MC ? i1 - ic : AOTI_GEMM_MC;
-        aoti_gemm_pack_a(op, ic, mc, pc, kc, pa);
+        if (!op->a_panels) aoti_gemm_pack_a(op, ic, mc, pc, kc, pa);
         for (int64_t jr = 0; jr < nc; jr += AOTI_GEMM_NR) {
           const int64_t cols = nc - jr < AOTI_GEMM_NR ? nc - jr : AOTI_GEMM_NR;
-          const float *panel = pb + jr * kc;
+          const float *panel = op->b_panels ? op->b + (jc + jr) * op->k + pc * AOTI_GEMM_NR : pb + jr * kc;
           int64_t b_step = AOTI_GEMM_NR;
           if (b_in_place && cols == AOTI_GEMM_NR) {
             panel = op->b + pc * op->ldb + jc + jr;
@@ -421,7 +430,8 @@ static void aoti_gemm_tiles(const aoti_gemm_op *op, float *scratch, int64_t i0, 
           }
           for (int64_t ir = 0; ir < mc; ir += AOTI_GEMM_MR) {
             const int64_t rows = mc - ir < AOTI_GEMM_MR ? mc - ir : AOTI_GEMM_MR;
-            aoti_gemm_micro(kc, pa + ir * kc, panel, b_step, tile);
+            const float *a = op->a_panels ? op->a + (ic + ir) * op->k + pc * AOTI_GEMM_MR : pa + ir * kc;
+            aoti_gemm_micro(kc, a, panel, b_step, tile);
             aoti_gemm_store(op, tile, ic + ir, rows, jc + jr, cols, pc == 0, pc + kc == op->k);
           }
         }
@@ -447,23 +457,26 @@ static void aoti_gemm_skinny_tail(const aoti_gemm_op *op, int64_t j, int64_t col
       tile[i * AOTI_GEMM_NR + jj] = s;
     }
 }
-static void aoti_gemm_skinny_rows(const aoti_gemm_op *op, int64_t j, float *tile) {
-  const float *a = op->a, *b = op->b + j;
+/* NR columns whose op(B) rows start at b, b_step apart (the matrix in place, or a B panel). */
+static void aoti_gemm_skinny_rows(const aoti_gemm_op *op, const float *b, int64_t b_step, float *tile) {
+  const float *a = op->a;
   switch (op->m) { /* one inlined kernel per row count, so its accumulators stay in registers */
-    case 1: aoti_gemm_kernel(1, op->k, a, op->lda, 1, b, op->ldb, tile); break;
-    case 2: aoti_gemm_kernel(2, op->k, a, op->lda, 1, b, op->ldb, tile); break;
-    case 3: aoti_gemm_kernel(3, op->k, a, op->lda, 1, b, op->ldb, tile); break;
-    default: aoti_gemm_kernel(4, op->k, a, op->lda, 1, b, op->ldb, tile); break;
+    case 1: aoti_gemm_kernel(1, op->k, a, op->lda, 1, b, b_step, tile); break;
+    case 2: aoti_gemm_kernel(2, op->k, a, op->lda, 1, b, b_step, tile); break;
+    case 3: aoti_gemm_kernel(3, op->k, a, op->lda, 1, b, b_step, tile); break;
+    default: aoti_gemm_kernel(4, op->k, a, op->lda, 1, b, b_step, tile); break;
   }
 }
 static void aoti_gemm_skinny(const aoti_gemm_op *op, int64_t j0, int64_t j1) {
   float tile[AOTI_GEMM_MR * AOTI_GEMM_NR] __attribute__((aligned(64)));
   for (int64_t j = j0; j < j1; j += AOTI_GEMM_NR) {
     const int64_t cols = j1 - j < AOTI_GEMM_NR ? j1 - j : AOTI_GEMM_NR;
-    if (op->trans_b)
+    if (op->b_panels)
+      aoti_gemm_skinny_rows(op, op->b + j * op->k, AOTI_GEMM_NR, tile);
+    else if (op->trans_b)
       aoti_gemm_skinny_dots(op, j, cols, tile);
     else if (cols == AOTI_GEMM_NR)
-      aoti_gemm_skinny_rows(op, j, tile);
+      aoti_gemm_skinny_rows(op, op->b + j, op->ldb, tile);
     else
       aoti_gemm_skinny_tail(op, j, cols, tile);
     aoti_gemm_store(op, tile, 0, op->m, j, cols, 1, 1);
@@ -471,7 +484,8 @@ static void aoti_gemm_skinny(const aoti_gemm_op *op, int64_t j0, int64_t j1) {
 }
 
 static inline int aoti_gemm_is_skinny(const aoti_gemm_op *op) {
-  return op->m <= AOTI_GEMM_SKINNY && !op->trans_a && op->pack_b == aoti_gemm_pack_b_matrix;
+  return op->m <= AOTI_GEMM_SKINNY && !op->trans_a && !op->a_panels &&
+         (op->b_panels || op->pack_b == aoti_gemm_pack_b_matrix);
 }
 
 /* C = beta * C then ep, when there is no product to add (k or alpha 0). */
@@ -487,7 +501,8 @@ static void aoti_gemm_scale(const aoti_gemm_op *op, int64_t i0, int64_t i1, int6
 /* A matrix-vector product (one column of C, op(B) a contiguous vector: a linear layer with one
  * output), one dot product per row instead of tiles that would be NR times wider than C. */
 static inline int aoti_gemm_is_gemv(const aoti_gemm_op *op) {
-  return op->n == 1 && !op->trans_a && op->pack_b == aoti_gemm_pack_b_matrix && (op->trans_b || op->ldb == 1);
+  return op->n == 1 && !op->trans_a && !op->a_panels && !op->b_panels && op->pack_b == aoti_gemm_pack_b_matrix &&
+         (op->trans_b || op->ldb == 1);
 }
 static void aoti_gemm_gemv(const aoti_gemm_op *op, int64_t i0, int64_t i1) {
   float tile[AOTI_GEMM_MR * AOTI_GEMM_NR] __attribute__((aligned(64)));
@@ -541,8 +556,8 @@ static void aoti_gemm_run(const aoti_abi_threads *th, aoti_gemm_op *op) {
 static inline aoti_gemm_op aoti_gemm_matrix_op(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, float alpha,
                                                const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
                                                float *c, int64_t ldc, const aoti_epilogue *ep) {
-  const aoti_gemm_op op = {m,  n,      k,    alpha, beta, a,    lda, trans_a, aoti_gemm_pack_b_matrix,
-                           b,  ldb,    trans_b, NULL, c,   ldc, ep,  NULL,    0};
+  const aoti_gemm_op op = {m,  n,   k,  alpha, beta, a,    lda, trans_a, aoti_gemm_pack_b_matrix,
+                           b,  ldb, trans_b, NULL, c, ldc, ep,  NULL,    0, 0, 0};
   return op;
 }
 
@@ -573,4 +588,14 @@ static inline void aoti_sgemm(const aoti_abi_threads *th, int trans_a, int trans
                               float alpha, const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
                               float *c, int64_t ldc) {
   aoti_sgemm_ep(th, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL);
+}
+
+/* The product with op(B) given as B panels (a weight the compiler packed: see the top of this
+ * file), A untransposed, split over th's threads. */
+static inline void aoti_sgemm_panels_ep(const aoti_abi_threads *th, int64_t m, int64_t n, int64_t k, float alpha,
+                                        const float *a, int64_t lda, const float *b_panels, float beta, float *c,
+                                        int64_t ldc, const aoti_epilogue *ep) {
+  aoti_gemm_op op = aoti_gemm_matrix_op(0, 0, m, n, k, alpha, a, lda, b_panels, 0, beta, c, ldc, ep);
+  op.b_panels = 1;
+  aoti_gemm_run(th, &op);
 }

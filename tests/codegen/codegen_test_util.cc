@@ -20,7 +20,7 @@ Result Generate(aoti_graph *g, const char *name) {
   aoti_status st = aoti_ops_bind(g);
   EXPECT_EQ(st, AOTI_OK) << "bind: " << aoti_last_error();
   if (st != AOTI_OK) return nullptr;
-  st = aoti_passes_run(g, nullptr);
+  st = aoti_passes_run(g, nullptr, nullptr);
   EXPECT_EQ(st, AOTI_OK) << "passes: " << aoti_last_error();
   if (st != AOTI_OK) return nullptr;
   aoti_codegen_result *r = nullptr;
@@ -59,14 +59,19 @@ bool Library::Load(const aoti_codegen_result &r, const std::string &stem) {
 }
 
 namespace {
-/* One thread: every parallel kernel runs whole on the calling thread. */
-void SerialParallelFor(void *, int64_t n, aoti_abi_task_fn fn, void *task) {
-  if (n > 0) fn(task, 0, 0, n);
+/* The `count` ranges of aoti/abi.h's static partition (ctx points to count), run on the calling
+ * thread last to first: a kernel whose ranges overlap or depend on their order shows. */
+void SerialParallelFor(void *ctx, int64_t n, aoti_abi_task_fn fn, void *task) {
+  const int32_t count = *static_cast<const int32_t *>(ctx);
+  for (int32_t i = count - 1; i >= 0; --i) {
+    const int64_t begin = n * i / count, end = n * (i + 1) / count;
+    if (begin < end) fn(task, i, begin, end);
+  }
 }
 }  // namespace
 
 RunResult RunModel(const aoti_abi_model *abi, const aoti_codegen_result &r, const std::vector<int64_t> &symbols,
-              const std::vector<const float *> &inputs) {
+              const std::vector<const float *> &inputs, int32_t threads) {
   RunResult out;
   std::vector<void *> output_ptrs;
   for (int32_t o = 0; o < abi->num_outputs; ++o) {
@@ -88,10 +93,10 @@ RunResult RunModel(const aoti_abi_model *abi, const aoti_codegen_result &r, cons
   std::vector<const void *> input_ptrs(inputs.begin(), inputs.end());
   char error[256] = "";
   const uint64_t scratch_bytes = (abi->thread_scratch_bytes + 63) / 64 * 64;
-  void *scratch = scratch_bytes ? std::aligned_alloc(64, size_t(scratch_bytes)) : nullptr;
-  const aoti_abi_threads threads = {1, scratch, scratch_bytes, nullptr, SerialParallelFor};
+  void *scratch = scratch_bytes ? std::aligned_alloc(64, size_t(scratch_bytes * uint64_t(threads))) : nullptr;
+  const aoti_abi_threads th = {threads, scratch, scratch_bytes, &threads, SerialParallelFor};
   aoti_abi_run_args args = {symbols.data(), input_ptrs.data(), output_ptrs.data(), constants.data(),
-                            arena, &threads, error, sizeof error};
+                            arena, &th, error, sizeof error};
   out.status = abi->run(&args);
   out.error = error;
   std::free(arena);

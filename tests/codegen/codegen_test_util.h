@@ -102,7 +102,9 @@ class Library {
 };
 
 // One run: outputs sized by output_sizes, an arena from arena_size (64-aligned, poisoned with
-// NaNs so reads of unwritten memory show), constants from the codegen result.
+// NaNs so reads of unwritten memory show), constants from the codegen result. `threads`: how many
+// ranges parallel kernels are cut into (each with its own scratch), run one after the other in
+// reverse order on the calling thread.
 struct RunResult {
   int32_t status = -1;
   std::string error;
@@ -110,7 +112,7 @@ struct RunResult {
   std::vector<std::vector<int64_t>> output_sizes;
 };
 RunResult RunModel(const aoti_abi_model *abi, const aoti_codegen_result &r, const std::vector<int64_t> &symbols,
-              const std::vector<const float *> &inputs);
+              const std::vector<const float *> &inputs, int32_t threads = 1);
 
 std::vector<float> RandomFloats(size_t n, uint32_t seed);
 void ExpectNear(const std::vector<float> &got, const std::vector<float> &want, float tol);

@@ -24,6 +24,11 @@ typedef struct aoti_test_conv_shape {
   int64_t kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dil_h, dil_w;
   int64_t groups;
 } aoti_test_conv_shape;
+/* pool.c's aoti_pool_shape, field for field. */
+typedef struct aoti_test_pool_shape {
+  int64_t planes, in_h, in_w, out_h, out_w;
+  int64_t kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dil_h, dil_w;
+} aoti_test_pool_shape;
 
 /* `threads`: how many ranges parallel kernels are cut into; the test runs them one after the other
  * on the calling thread, in reverse order, as aoti/abi.h's contract allows. */
@@ -42,6 +47,22 @@ typedef struct aoti_test_kernels {
                     int mask_kind, const void *mask, const int64_t *mask_bstride, int64_t mask_lstride,
                     int64_t mask_sstride, int causal, float *out);
   void (*copy)(size_t elem, int32_t rank, const int64_t *sizes, const void *src, const int64_t *strides, void *dst);
+  /* Prepacked weights: the build's GEMM tile, and the products that read gemm.c's panels (packed
+   * by passes.h's aoti_gemm_pack_a_panels / aoti_gemm_pack_b_panels for that tile). */
+  int gemm_mr, gemm_nr;
+  void (*sgemm_panels)(int32_t threads, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+                       const float *b_panels, float beta, float *c, int64_t ldc, const aoti_test_epilogue *ep);
+  void (*conv2d_panels)(int32_t threads, const aoti_test_conv_shape *p, const float *x, const float *w_panels,
+                        const aoti_test_epilogue *ep, float *out);
+  /* pool.c: max pooling (indices NULL: not wanted) and average pooling */
+  void (*max_pool2d)(int32_t threads, const aoti_test_pool_shape *p, const float *x, float *out, int64_t *indices);
+  void (*avg_pool2d)(int32_t threads, const aoti_test_pool_shape *p, int count_include_pad, int64_t divisor,
+                     const float *x, float *out);
+  /* nn.c: softmax over the middle dim of [outer, n, inner] (is_log: log-softmax), and layer norm of
+   * `outer` rows (w, b, mean_out, rstd_out may be NULL) */
+  void (*softmax)(int32_t threads, int64_t outer, int64_t n, int64_t inner, const float *x, float *out, int is_log);
+  void (*layer_norm)(int32_t threads, int64_t outer, int64_t inner, const float *x, const float *w, const float *b,
+                     float eps, float *out, float *mean_out, float *rstd_out);
 } aoti_test_kernels;
 
 extern const aoti_test_kernels aoti_test_kernels_generic, aoti_test_kernels_avx2, aoti_test_kernels_avx512;

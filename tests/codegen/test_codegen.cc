@@ -357,7 +357,7 @@ TEST(Codegen, UnsupportedDtypeNamesNodeAndDtype) {
   aoti_value *y = b.Node("torch.ops.aten.relu.default", "relu_half", {{"self", T(x)}}, {b.C(4)}, AOTI_DTYPE_FLOAT16);
   b.Output("output0", y);
   ASSERT_EQ(aoti_ops_bind(b.g()), AOTI_OK) << aoti_last_error();
-  ASSERT_EQ(aoti_passes_run(b.g(), nullptr), AOTI_OK) << aoti_last_error();
+  ASSERT_EQ(aoti_passes_run(b.g(), nullptr, nullptr), AOTI_OK) << aoti_last_error();
   aoti_codegen_result *r = nullptr;
   EXPECT_EQ(aoti_codegen_c(b.g(), "model", nullptr, &r), AOTI_ERROR_UNSUPPORTED);
   EXPECT_EQ(r, nullptr);
@@ -379,7 +379,7 @@ TEST(Codegen, PointwiseOverIntAndBoolDtypes) {
                          {{"condition", T(big)}, {"self", T(y)}, {"other", aoti_arg_float(-0.5)}}, {b.C(2), b.C(6)});
   b.Output("output0", w);
   ASSERT_EQ(aoti_ops_bind(b.g()), AOTI_OK) << aoti_last_error();
-  ASSERT_EQ(aoti_passes_run(b.g(), nullptr), AOTI_OK) << aoti_last_error();
+  ASSERT_EQ(aoti_passes_run(b.g(), nullptr, nullptr), AOTI_OK) << aoti_last_error();
   Result res = Generate(b.g());
   ASSERT_TRUE(res);
   Library lib;
@@ -391,6 +391,32 @@ TEST(Codegen, PointwiseOverIntAndBoolDtypes) {
   std::vector<float> want(12);
   for (size_t i = 0; i < 12; ++i) want[i] = std::max<int64_t>(xs[i % 6], 0) > 1 ? ys[i] : -0.5f;
   EXPECT_EQ(out.outputs[0], want);
+}
+
+// Pointwise nodes big enough to split over threads (aoti_pointwise_run): a flat unary node cut
+// into element ranges and a broadcast binary node cut into rows, run as 1, 2 and 3 ranges (last
+// to first) and checked element by element against the same arithmetic done here.
+TEST(Codegen, PointwiseNodesSplitOverThreads) {
+  const int64_t rows = 97, cols = 1031;  // 100007 elements: above the split threshold, odd ranges
+  GraphBuilder b;
+  aoti_value *x = b.Input("x", {b.C(rows), b.C(cols)});
+  aoti_value *y = b.Input("y", {b.C(cols)});
+  aoti_value *t = b.Node("torch.ops.aten.tanh.default", "tanh", {{"self", T(x)}}, {b.C(rows), b.C(cols)});
+  aoti_value *s = b.Node("torch.ops.aten.mul.Tensor", "mul", {{"self", T(t)}, {"other", T(y)}}, {b.C(rows), b.C(cols)});
+  b.Output("output0", s);
+  Result res = Generate(b.g());
+  ASSERT_TRUE(res);
+  Library lib;
+  ASSERT_TRUE(lib.Load(*res, TestStem()));
+  const std::vector<float> xs = RandomFloats(size_t(rows * cols), 7), ys = RandomFloats(size_t(cols), 8);
+  std::vector<float> want(xs.size());
+  for (size_t i = 0; i < want.size(); ++i) want[i] = float(std::tanh(double(xs[i])) * ys[i % size_t(cols)]);
+  for (int32_t threads : {1, 2, 3}) {
+    SCOPED_TRACE(testing::Message() << threads << " ranges");
+    RunResult out = RunModel(lib.abi(), *res, {}, {xs.data(), ys.data()}, threads);
+    ASSERT_EQ(out.status, 0) << out.error;
+    ExpectNear(out.outputs[0], want, 1e-6f);
+  }
 }
 
 TEST(Codegen, UnloweredOpNamesNodeAndTarget) {
@@ -415,7 +441,7 @@ TEST(Codegen, NonAffineInputDimIsUnsupported) {
   aoti_value *y = b.Node("torch.ops.aten.relu.default", "relu", {{"self", T(x)}}, {b.C(2), x->dims[1]});
   b.Output("output0", y);
   ASSERT_EQ(aoti_ops_bind(b.g()), AOTI_OK) << aoti_last_error();
-  ASSERT_EQ(aoti_passes_run(b.g(), nullptr), AOTI_OK) << aoti_last_error();
+  ASSERT_EQ(aoti_passes_run(b.g(), nullptr, nullptr), AOTI_OK) << aoti_last_error();
   aoti_codegen_result *r = nullptr;
   EXPECT_EQ(aoti_codegen_c(b.g(), "model", nullptr, &r), AOTI_ERROR_UNSUPPORTED);
   const std::string msg = aoti_last_error();

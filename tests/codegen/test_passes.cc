@@ -164,7 +164,7 @@ TEST(Passes, MemoryPlanReusesSpaceInASixLayerChain) {
   }
   b.Output("output0", v);
   ASSERT_EQ(aoti_ops_bind(b.g()), AOTI_OK) << aoti_last_error();
-  ASSERT_EQ(aoti_passes_run(b.g(), nullptr), AOTI_OK) << aoti_last_error();
+  ASSERT_EQ(aoti_passes_run(b.g(), nullptr, nullptr), AOTI_OK) << aoti_last_error();
   aoti_memory_plan plan{};
   ASSERT_EQ(aoti_pass_plan_memory(b.g(), &plan), AOTI_OK) << aoti_last_error();
   ASSERT_EQ(plan.num_values, b.g()->num_values);
@@ -198,7 +198,7 @@ TEST(Passes, MemoryPlanKeepsLongLivedValuesApart) {
   aoti_value *h = b.Node("torch.ops.aten.mul.Tensor", "h", {{"self", T(f)}, {"other", T(a)}}, {s0, b.C(5)});
   b.Output("output0", h);
   ASSERT_EQ(aoti_ops_bind(b.g()), AOTI_OK) << aoti_last_error();
-  ASSERT_EQ(aoti_passes_run(b.g(), nullptr), AOTI_OK) << aoti_last_error();
+  ASSERT_EQ(aoti_passes_run(b.g(), nullptr, nullptr), AOTI_OK) << aoti_last_error();
   aoti_memory_plan plan{};
   ASSERT_EQ(aoti_pass_plan_memory(b.g(), &plan), AOTI_OK) << aoti_last_error();
   for (int64_t s : {1, 3, 64}) ExpectNoLiveOverlap(b.g(), plan, {s});

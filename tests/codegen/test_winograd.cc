@@ -4,9 +4,11 @@
 // (which convolutions switch variant, the transformed constant replacing the weight, outputs).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "codegen_test_util.h"
@@ -28,10 +30,10 @@ struct Conv {
   int64_t OutW() const { return (w + 2 * pad - kernel) / stride + 1; }
 };
 
-// The direct convolution in double: out and, per element, the sum of |terms| (the scale float32
-// rounding errors grow with).
-void Reference(const Conv &p, const std::vector<float> &x, const std::vector<float> &wt, const float *bias,
-               const float *residual, std::vector<double> &out, std::vector<double> &scale) {
+// The direct convolution in double, without epilogue: out and, per element, the sum of |terms|
+// (the scale float32 rounding errors grow with).
+void Reference(const Conv &p, const std::vector<float> &x, const std::vector<float> &wt, std::vector<double> &out,
+               std::vector<double> &scale) {
   const int64_t oh = p.OutH(), ow = p.OutW(), cin_g = p.in_c / p.groups, cout_g = p.out_c / p.groups;
   out.assign(size_t(p.batch * p.out_c * oh * ow), 0.0);
   scale.assign(out.size(), 0.0);
@@ -40,7 +42,7 @@ void Reference(const Conv &p, const std::vector<float> &x, const std::vector<flo
       for (int64_t y = 0; y < oh; ++y)
         for (int64_t xo = 0; xo < ow; ++xo) {
           const size_t at = size_t(((b * p.out_c + o) * oh + y) * ow + xo);
-          double sum = bias ? bias[o] : 0.0, abs_sum = bias ? std::fabs(bias[o]) : 0.0;
+          double sum = 0.0, abs_sum = 0.0;
           for (int64_t c = 0; c < cin_g; ++c)
             for (int64_t ky = 0; ky < p.kernel; ++ky)
               for (int64_t kx = 0; kx < p.kernel; ++kx) {
@@ -52,10 +54,6 @@ void Reference(const Conv &p, const std::vector<float> &x, const std::vector<flo
                 sum += term;
                 abs_sum += std::fabs(term);
               }
-          if (residual) {
-            sum += residual[at];
-            abs_sum += std::fabs(residual[at]);
-          }
           out[at] = sum;
           scale[at] = abs_sum;
         }
@@ -65,56 +63,90 @@ void Reference(const Conv &p, const std::vector<float> &x, const std::vector<flo
 // amplify rounding by at most a few hundred ulps of that scale).
 constexpr double kRelTol = 1e-5;
 
+// The builds of the kernel this CPU can run; the others are skipped.
+const aoti_test_winograd *Variant(const std::string &name) {
+  if (name == "generic") return &aoti_test_winograd_generic;
+#ifdef AOTI_KERNELS_X86
+  if (name == "avx2" && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return &aoti_test_winograd_avx2;
+  if (name == "avx512" && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma"))
+    return &aoti_test_winograd_avx512;
+#endif
+  return nullptr;
+}
+
 struct KernelCase {
   Conv conv;
   int32_t threads;
 };
 
-class WinogradKernel : public testing::TestWithParam<KernelCase> {};
+class WinogradKernel : public testing::TestWithParam<std::tuple<std::string, KernelCase>> {};
 
 TEST_P(WinogradKernel, MatchesDirectConvolutionWithEveryEpilogue) {
-  const Conv p = GetParam().conv;
+  const aoti_test_winograd *k = Variant(std::get<0>(GetParam()));
+  if (!k) GTEST_SKIP() << "this CPU cannot run the " << std::get<0>(GetParam()) << " build";
+  const Conv p = std::get<1>(GetParam()).conv;
   const std::vector<float> x = RandomFloats(size_t(p.batch * p.in_c * p.h * p.w), 1);
   const std::vector<float> wt = RandomFloats(size_t(p.out_c * p.in_c * 9), 2);
   const std::vector<float> bias = RandomFloats(size_t(p.out_c), 3);
-  const size_t out_size = size_t(p.batch * p.out_c * p.OutH() * p.OutW());
+  const size_t out_size = size_t(p.batch * p.out_c * p.OutH() * p.OutW()), plane = size_t(p.OutH() * p.OutW());
   const std::vector<float> residual = RandomFloats(out_size, 4);
-  std::vector<float> u(size_t(36 * p.out_c * p.in_c));
+  std::vector<float> u(size_t(aoti_winograd_weights_floats(p.out_c, p.in_c)));
   aoti_winograd_transform_weights(p.out_c, p.in_c, wt.data(), u.data());
-  for (int act = 0; act < aoti_test_act_count(); ++act) {
+  std::vector<double> conv, scale;
+  Reference(p, x, wt, conv, scale);
+  for (int act = 0; act < k->act_count; ++act) {
     const bool with_epilogue = act > 0; // act 0 alone: no bias, no residual
     const float *b = with_epilogue ? bias.data() : nullptr, *r = with_epilogue ? residual.data() : nullptr;
-    std::vector<double> want, scale;
-    Reference(p, x, wt, b, r, want, scale);
     std::vector<float> got(out_size, std::nanf(""));
-    aoti_test_conv2d_winograd(GetParam().threads, p.batch, p.in_c, p.h, p.w, p.out_c, p.pad, x.data(), u.data(), b, r,
-                              act, got.data());
+    k->conv2d(std::get<1>(GetParam()).threads, p.batch, p.in_c, p.h, p.w, p.out_c, p.pad, x.data(), u.data(), b, r,
+              act, got.data());
     double worst = 0.0;
     for (size_t i = 0; i < out_size; ++i) {
+      const size_t o = i / plane % size_t(p.out_c);
+      const double pre = conv[i] + (b ? b[o] + r[i] : 0.0);
+      const double pre_scale = scale[i] + (b ? std::fabs(b[o]) + std::fabs(r[i]) : 0.0);
       // The activations are 1-Lipschitz or close (hardswish: 1.5): compare after them.
-      const double expect = aoti_test_act(act, float(want[i]));
-      const double err = std::fabs(got[i] - expect) / (scale[i] + 1e-6);
+      const double expect = k->act(act, float(pre));
       ASSERT_FALSE(std::isnan(got[i])) << "act " << act << " element " << i;
-      worst = std::max(worst, err);
+      worst = std::max(worst, std::fabs(got[i] - expect) / (pre_scale + 1e-6));
     }
     EXPECT_LT(worst, kRelTol) << "act " << act;
   }
 }
 
+// The kernel's constants that passes/prepack.c and passes.h mirror.
+TEST(WinogradKernelConstants, MatchTheCompilerPass) {
+  for (const char *name : {"generic", "avx2", "avx512"}) {
+    const aoti_test_winograd *k = Variant(name);
+    if (!k) continue;
+    EXPECT_EQ(k->panel, AOTI_WINOGRAD_PANEL) << name;
+    EXPECT_EQ(k->max_in, AOTI_WINOGRAD_MAX_IN_CHANNELS) << name;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Shapes, WinogradKernel,
-    testing::Values(KernelCase{{1, 16, 8, 8, 16, 1}, 1},     // whole tiles
-                    KernelCase{{2, 3, 7, 9, 5, 1}, 2},       // odd sizes, partial tiles, batch 2
-                    KernelCase{{1, 17, 13, 11, 33, 0}, 3},   // no padding
-                    KernelCase{{2, 8, 5, 6, 4, 2}, 3},       // padding 2
-                    KernelCase{{1, 300, 6, 6, 20, 1}, 2},    // two input-channel chunks
-                    KernelCase{{1, 4, 3, 3, 520, 1}, 1},     // three output-channel blocks
-                    KernelCase{{3, 32, 20, 20, 32, 1}, 3}),  // many tile blocks
-    [](const testing::TestParamInfo<KernelCase> &info) {
-      const Conv &c = info.param.conv;
-      return "B" + std::to_string(c.batch) + "_C" + std::to_string(c.in_c) + "_" + std::to_string(c.h) + "x" +
-             std::to_string(c.w) + "_O" + std::to_string(c.out_c) + "_pad" + std::to_string(c.pad) + "_threads" +
-             std::to_string(info.param.threads);
+    testing::Combine(
+        testing::Values("generic", "avx2", "avx512"),
+        testing::Values(KernelCase{{1, 16, 8, 8, 16, 1}, 1},       // whole tiles
+                        KernelCase{{2, 3, 7, 9, 5, 1}, 2},         // odd sizes, partial tiles, batch 2
+                        KernelCase{{1, 17, 13, 11, 33, 0}, 3},     // no padding, a second panel of 1
+                        KernelCase{{2, 8, 5, 6, 4, 2}, 3},         // padding 2 (whole patches outside)
+                        KernelCase{{1, 40, 7, 7, 70, 1}, 2},       // 7x7: half of each tile outside
+                        KernelCase{{2, 1, 2, 3, 3, 1}, 1},         // one channel, images under a tile
+                        KernelCase{{1, 4, 3, 3, 520, 1}, 2},       // 17 panels
+                        KernelCase{{3, 32, 20, 20, 32, 1}, 3},     // 75 tiles: two blocks
+                        KernelCase{{2, 600, 12, 12, 40, 1}, 2},    // V holds fewer tiles: blocks of 16/24
+                        KernelCase{{1, 1024, 4, 4, 8, 1}, 1},      // the most input channels
+                        KernelCase{{8, 24, 9, 9, 48, 1}, 2})),     // batch 8, tiles across images
+    [](const testing::TestParamInfo<std::tuple<std::string, KernelCase>> &info) {
+      const KernelCase &k = std::get<1>(info.param);
+      const Conv &c = k.conv;
+      return std::get<0>(info.param) + "_B" + std::to_string(c.batch) + "_C" + std::to_string(c.in_c) + "_" +
+             std::to_string(c.h) + "x" + std::to_string(c.w) + "_O" + std::to_string(c.out_c) + "_pad" +
+             std::to_string(c.pad) + "_threads" + std::to_string(k.threads);
     });
 
 // A graph computing conv2d(x, w, b, ...) with static shapes, w and b random constants.
@@ -183,10 +215,14 @@ TEST_P(WinogradPass, ChoosesTheVariantOnlyWhereItAppliesAndMatchesDirect) {
   aoti_test::RunResult run = aoti_test::RunModel(lib.abi(), *r, {}, {x.data()});
   ASSERT_EQ(run.status, 0) << run.error;
   std::vector<double> want, scale;
-  Reference(p, x, m.w, m.b.data(), nullptr, want, scale);
+  Reference(p, x, m.w, want, scale);
   ASSERT_EQ(run.outputs[0].size(), want.size());
-  for (size_t i = 0; i < want.size(); ++i)
-    ASSERT_LE(std::fabs(run.outputs[0][i] - want[i]), kRelTol * scale[i] + 1e-6) << "element " << i;
+  const size_t plane = size_t(p.OutH() * p.OutW());
+  for (size_t i = 0; i < want.size(); ++i) {
+    const float b = m.b[i / plane % size_t(p.out_c)];
+    ASSERT_LE(std::fabs(run.outputs[0][i] - (want[i] + b)), kRelTol * (scale[i] + std::fabs(b)) + 1e-6)
+        << "element " << i;
+  }
 }
 
 TEST(WinogradPass, SameInputSameConstantBytes) {
@@ -213,8 +249,11 @@ INSTANTIATE_TEST_SUITE_P(
                     PassCase{"Stride2", {1, 32, 34, 34, 32, 1, 3, 2}, false},
                     PassCase{"Pointwise", {1, 32, 16, 16, 32, 0, 1}, false},
                     PassCase{"Depthwise", {1, 32, 16, 16, 32, 1, 3, 1, 32}, false},
-                    PassCase{"FewChannels", {1, 16, 16, 16, 16, 1}, false},
-                    PassCase{"SmallImage", {1, 64, 8, 8, 64, 1}, false}),
+                    PassCase{"FewChannels", {1, 3, 16, 16, 5, 1}, true},
+                    PassCase{"OneChannel", {1, 1, 16, 16, 8, 1}, false},
+                    PassCase{"SmallImage", {1, 64, 2, 2, 64, 1}, true},
+                    PassCase{"MostInputChannels", {1, AOTI_WINOGRAD_MAX_IN_CHANNELS, 4, 4, 2, 1}, true},
+                    PassCase{"TooManyInputChannels", {1, AOTI_WINOGRAD_MAX_IN_CHANNELS + 1, 4, 4, 2, 1}, false}),
     [](const testing::TestParamInfo<PassCase> &info) { return std::string(info.param.name); });
 
 }  // namespace

@@ -1,5 +1,7 @@
 /* winograd_under_test.c — compiles templates/kernels/winograd.c on its own, after the kernels it
- * needs, exactly as generated models paste them, and exports it for test_winograd.cc. */
+ * needs, exactly as generated models paste them, and exports it for test_winograd.cc as the table
+ * aoti_test_winograd_<AOTI_TEST_VARIANT> (CMakeLists.txt builds this file once per variant, each
+ * with its target flags). */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,9 +11,18 @@
 
 #include "aoti/abi.h"
 
+#include "../../templates/kernels/math.c"
 #include "../../templates/kernels/gemm.c"
 #include "../../templates/kernels/conv.c"
 #include "../../templates/kernels/winograd.c"
+
+#ifndef AOTI_TEST_VARIANT
+#define AOTI_TEST_VARIANT generic
+#endif
+#define AOTI_TEST_JOIN(a, b) a##b
+#define AOTI_TEST_TABLE(variant) AOTI_TEST_JOIN(aoti_test_winograd_, variant)
+#define AOTI_TEST_STR(x) #x
+#define AOTI_TEST_NAME(variant) AOTI_TEST_STR(variant)
 
 /* aoti/abi.h's static partition, ranges run last to first on this thread: a kernel whose ranges
  * overlap, depend on their order or share scratch gives wrong results. */
@@ -23,9 +34,9 @@ static void reverse_parallel_for(void *ctx, int64_t n, aoti_abi_task_fn fn, void
   }
 }
 
-void aoti_test_conv2d_winograd(int32_t threads, int64_t batch, int64_t in_c, int64_t in_h, int64_t in_w,
-                               int64_t out_c, int64_t pad, const float *x, const float *u, const float *bias,
-                               const float *residual, int act, float *out) {
+static void conv2d(int32_t threads, int64_t batch, int64_t in_c, int64_t in_h, int64_t in_w, int64_t out_c,
+                   int64_t pad, const float *x, const float *u, const float *bias, const float *residual, int act,
+                   float *out) {
   const uint64_t stride = (AOTI_WINOGRAD_THREAD_SCRATCH + 63) / 64 * 64;
   void *scratch = aligned_alloc(64, (size_t)(stride * (uint64_t)threads));
   memset(scratch, 0xff, (size_t)(stride * (uint64_t)threads)); /* NaNs: reads of unwritten scratch show */
@@ -37,6 +48,9 @@ void aoti_test_conv2d_winograd(int32_t threads, int64_t batch, int64_t in_c, int
   free(scratch);
 }
 
-float aoti_test_act(int act, float v) { return aoti_act(act, v); }
+static float act_of(int act, float v) { return aoti_act(act, v); }
 
-int aoti_test_act_count(void) { return AOTI_ACT_SIGMOID + 1; }
+const aoti_test_winograd AOTI_TEST_TABLE(AOTI_TEST_VARIANT) = {
+    AOTI_TEST_NAME(AOTI_TEST_VARIANT), conv2d, AOTI_WINOGRAD_PANEL, AOTI_WINOGRAD_MAX_IN, act_of,
+    AOTI_ACT_SIGMOID + 1,
+};
