@@ -506,10 +506,24 @@ static inline int aoti_gemm_is_gemv(const aoti_gemm_op *op) {
 }
 static void aoti_gemm_gemv(const aoti_gemm_op *op, int64_t i0, int64_t i1) {
   float tile[AOTI_GEMM_MR * AOTI_GEMM_NR] __attribute__((aligned(64)));
+  /* A contiguous column (ldc 1) without per-row biases is finished MR values at a time, as one
+   * row, rather than one call per element: the column's bias is the same for every row. */
+  const int as_row = op->ldc == 1 && !(op->ep && op->ep->bias && op->ep->bias_per_row);
   for (int64_t i = i0; i < i1; i += AOTI_GEMM_MR) {
     const int64_t rows = i1 - i < AOTI_GEMM_MR ? i1 - i : AOTI_GEMM_MR;
-    for (int64_t r = 0; r < rows; ++r) tile[r * AOTI_GEMM_NR] = aoti_vdot(op->k, op->a + (i + r) * op->lda, op->b);
-    aoti_gemm_store(op, tile, i, rows, 0, 1, 1, 1);
+    const int64_t step = as_row ? 1 : AOTI_GEMM_NR;
+    for (int64_t r = 0; r < rows; ++r) tile[r * step] = aoti_vdot(op->k, op->a + (i + r) * op->lda, op->b);
+    if (!as_row) {
+      aoti_gemm_store(op, tile, i, rows, 0, 1, 1, 1);
+      continue;
+    }
+    aoti_row_finish f = aoti_row_finish_of(op->alpha, op->beta, op->ep, 1, i, 0, 1);
+    if (f.bias_col) {
+      f.has_bias_row = 1;
+      f.bias_row = f.bias_col[0];
+      f.bias_col = NULL;
+    }
+    aoti_finish_row(&f, rows, tile, op->c + i);
   }
 }
 

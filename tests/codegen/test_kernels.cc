@@ -74,14 +74,15 @@ struct GemmEpilogue {
 
 // Runs one product (with threads 1..4) and compares every element of C, the padding past n
 // included (it must be left alone), with a double-precision loop.
-void CheckGemm(const aoti_test_kernels *kern, const GemmCase &gc, const GemmEpilogue &ge = {}) {
+void CheckGemm(const aoti_test_kernels *kern, const GemmCase &gc, const GemmEpilogue &ge = {},
+               int64_t ldc_pad = 5) {
   SCOPED_TRACE(testing::Message() << gc.m << "x" << gc.n << "x" << gc.k << " ta=" << gc.trans_a << " tb="
                                   << gc.trans_b << " alpha=" << gc.alpha << " beta=" << gc.beta
                                   << " bias=" << ge.bias << " residual=" << ge.residual << " act=" << ge.act);
   // Stored shapes: A is m x k (or k x m when transposed), B is k x n (or n x k); padded rows
   // check that the leading dimensions are honoured.
   const int64_t lda = (gc.trans_a ? gc.m : gc.k) + 3, ldb = (gc.trans_b ? gc.k : gc.n) + 2;
-  const int64_t ldc = gc.n + 5;
+  const int64_t ldc = gc.n + ldc_pad;
   const std::vector<float> a = RandomFloats(size_t((gc.trans_a ? gc.k : gc.m) * lda), 1);
   const std::vector<float> b = RandomFloats(size_t((gc.trans_b ? gc.n : gc.k) * ldb), 2);
   std::vector<float> c0 = RandomFloats(size_t(gc.m * ldc), 3);
@@ -191,6 +192,18 @@ TEST_P(Kernels, SgemmMatchesReferenceWithEpilogue) {
       CheckGemm(k_, gc, {2, act != kRelu, act});
     }
   CheckGemm(k_, cases[0], {0, true, kNone});
+}
+
+// A matrix-vector product into a contiguous column (ldc 1: a linear layer with one output), whose
+// rows are finished several at a time: every activation, a bias per column (one value) or per
+// row, a residual, beta, and row counts around the tile height.
+TEST_P(Kernels, GemvIntoContiguousColumnWithEpilogue) {
+  for (int64_t m : {1, 13, 14, 15, 100})
+    for (int act = 0; act < kActCount; ++act) {
+      CheckGemm(k_, {m, 1, 37, false, true, 1.0f, 0.0f}, {2, act == kRelu, act}, 0);
+      CheckGemm(k_, {m, 1, 37, false, true, 0.5f, 0.5f}, {1, act != kRelu, act}, 0);
+      CheckGemm(k_, {m, 1, 16, false, false, 1.0f, 0.0f}, {0, true, act}, 0);
+    }
 }
 
 //===----------------------------------------------------------------------===//
