@@ -2,6 +2,7 @@
  * are all constants run at compile time; their results become AOTI_CONSTANT_FOLDED constants named
  * "<input fqn>.<op>", so e.g. linear's transposed weight is stored transposed and the GEMM reads
  * it contiguously. Constants no node and no output uses any more are dropped afterwards. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,17 +81,11 @@ static aoti_status fold_node(aoti_graph *g, aoti_node *n) {
   if (!data) return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory folding node '%s'", n->name);
   aoti_status st = evaluate(g, n, in, data, nbytes);
   if (st == AOTI_OK) {
-    size_t len = strlen(in->fqn) + strlen(aoti_pass_op_name(n)) + 2;
-    char *fqn = aoti_graph_alloc(g, len);
-    const char *name = NULL;
-    if (fqn) {
-      strcpy(fqn, in->fqn);
-      strcat(fqn, ".");
-      strcat(fqn, aoti_pass_op_name(n));
-      name = aoti_pass_unique_name(g, fqn);
-    }
-    aoti_value *v = name ? aoti_graph_add_value(g, name, out->dtype, out->rank, out->dims) : NULL;
-    if (!v || !aoti_graph_add_constant(g, fqn, v, data, nbytes, AOTI_CONSTANT_FOLDED))
+    char suffix[64]; /* ".<op name>" (op names are short schema names) */
+    snprintf(suffix, sizeof suffix, ".%s", aoti_pass_op_name(n));
+    aoti_value *v = aoti_pass_add_folded_constant(g, in->fqn, strlen(in->fqn), suffix, out->dtype, out->rank,
+                                                  out->dims, data, nbytes);
+    if (!v)
       st = aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory folding node '%s'", n->name);
     else
       aoti_graph_replace_uses(g, out, v);

@@ -94,15 +94,9 @@ static aoti_value *add_folded(aoti_graph *g, const bn_fold *f, const char *suffi
   const char *weight_fqn = g->constants[f->conv_weight->index].fqn;
   const size_t len = strlen(weight_fqn);
   const size_t stem = len >= 6 && strcmp(weight_fqn + len - 6, "weight") == 0 ? len - 6 : len;
-  char *fqn = aoti_graph_alloc(g, stem + strlen(suffix) + 2);
-  if (!fqn) return NULL;
-  memcpy(fqn, weight_fqn, stem);
-  strcpy(fqn + stem, suffix);
-  const char *name = aoti_pass_unique_name(g, fqn);
-  aoti_value *v = name ? aoti_graph_add_value(g, name, AOTI_DTYPE_FLOAT32, rank, f->conv_weight->dims) : NULL;
   const size_t count = (size_t)(rank == 1 ? f->channels : f->channels * f->per_channel);
-  if (!v || !aoti_graph_add_constant(g, fqn, v, data, count * sizeof(float), AOTI_CONSTANT_FOLDED)) return NULL;
-  return v;
+  return aoti_pass_add_folded_constant(g, weight_fqn, stem, suffix, AOTI_DTYPE_FLOAT32, rank, f->conv_weight->dims,
+                                       data, count * sizeof(float));
 }
 
 static aoti_status fold(aoti_graph *g, aoti_node *n, const bn_fold *f) {

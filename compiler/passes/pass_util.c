@@ -52,6 +52,20 @@ const char *aoti_pass_unique_name(aoti_graph *g, const char *base) {
   }
 }
 
+aoti_value *aoti_pass_add_folded_constant(aoti_graph *g, const char *stem, size_t stem_len, const char *suffix,
+                                          aoti_dtype dtype, int32_t rank, const aoti_sx *const *dims,
+                                          const void *data, size_t nbytes) {
+  const size_t suffix_len = strlen(suffix);
+  char *fqn = aoti_graph_alloc(g, stem_len + suffix_len + 1);
+  if (!fqn) return NULL;
+  memcpy(fqn, stem, stem_len);
+  memcpy(fqn + stem_len, suffix, suffix_len + 1);
+  const char *name = aoti_pass_unique_name(g, fqn);
+  aoti_value *v = name ? aoti_graph_add_value(g, name, dtype, rank, dims) : NULL;
+  if (!v || !aoti_graph_add_constant(g, fqn, v, data, nbytes, AOTI_CONSTANT_FOLDED)) return NULL;
+  return v;
+}
+
 static aoti_status fill_schema_args(aoti_graph *g, aoti_node *n, const aoti_schema *schema,
                                     const aoti_arg *args, int32_t num_given) {
   if (num_given > schema->num_args)

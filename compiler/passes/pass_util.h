@@ -34,6 +34,13 @@ int32_t aoti_pass_count_uses(const aoti_graph *g, const aoti_value *v, aoti_node
  * lives in the graph. NULL when out of memory. */
 const char *aoti_pass_unique_name(aoti_graph *g, const char *base);
 
+/* A new AOTI_CONSTANT_FOLDED constant holding a copy of `nbytes` at `data`, with fqn `stem`
+ * (its first `stem_len` bytes) followed by `suffix`, and a value of that name (made unique by
+ * aoti_pass_unique_name) of `dtype` and `dims`. NULL when out of memory. */
+aoti_value *aoti_pass_add_folded_constant(aoti_graph *g, const char *stem, size_t stem_len, const char *suffix,
+                                          aoti_dtype dtype, int32_t rank, const aoti_sx *const *dims,
+                                          const void *data, size_t nbytes);
+
 /* Appends a bound node for `target`: `args` are the first `num_given` schema arguments in schema
  * order (kind AOTI_ARG_NONE for "use the default" is not allowed: pass fewer instead), the rest
  * take their schema defaults. Its single output is a new value whose dtype and shape the row's

@@ -114,28 +114,19 @@ static aoti_status add_transformed(aoti_graph *g, const aoti_node *n, const aoti
   dim_is(w, 0, &o);
   dim_is(w, 1, &c);
   const char *fqn = g->constants[w->index].fqn;
-  static const char suffix[] = ".winograd";
-  char *name = aoti_graph_alloc(g, strlen(fqn) + sizeof suffix);
   const int64_t floats = aoti_winograd_weights_floats(o, c);
   float *u = malloc((size_t)floats * sizeof *u);
-  aoti_status st = AOTI_OK;
-  if (name && u) {
-    strcpy(name, fqn);
-    strcat(name, suffix);
+  aoti_value *v = NULL;
+  if (u) {
     aoti_winograd_transform_weights(o, c, g->constants[w->index].data, u);
     const aoti_sx *dims[4] = {aoti_sx_const(g, (o + AOTI_WINOGRAD_PANEL - 1) / AOTI_WINOGRAD_PANEL),
                               aoti_sx_const(g, 36), w->dims[1], aoti_sx_const(g, AOTI_WINOGRAD_PANEL)};
-    const char *value_name = aoti_pass_unique_name(g, name);
-    aoti_value *v = value_name ? aoti_graph_add_value(g, value_name, AOTI_DTYPE_FLOAT32, 4, dims) : NULL;
-    if (v && aoti_graph_add_constant(g, name, v, u, (size_t)floats * sizeof *u, AOTI_CONSTANT_FOLDED))
-      *out = v;
-    else
-      st = AOTI_ERROR_OUT_OF_MEMORY;
-  } else {
-    st = AOTI_ERROR_OUT_OF_MEMORY;
+    v = aoti_pass_add_folded_constant(g, fqn, strlen(fqn), ".winograd", AOTI_DTYPE_FLOAT32, 4, dims, u,
+                                      (size_t)floats * sizeof *u);
   }
   free(u);
-  if (st != AOTI_OK) return aoti_error_set(st, "out of memory prepacking the weight of node '%s'", n->name);
+  if (!v) return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory prepacking the weight of node '%s'", n->name);
+  *out = v;
   return AOTI_OK;
 }
 

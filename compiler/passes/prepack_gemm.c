@@ -91,43 +91,32 @@ static bool conv_packing(const aoti_node *n, packing *out) {
 /* The packed copy of `v` as a new folded constant "<fqn>.panels". */
 static aoti_status add_panels(aoti_graph *g, const aoti_node *n, const aoti_value *v, const packing *k,
                               const aoti_pass_options *o, aoti_value **out) {
+  const aoti_constant *c = &g->constants[v->index];
   const aoti_sx *dims[AOTI_MAX_RANK + 1];
   int32_t rank = 0;
-  int64_t count = 0;
-  const float *src = g->constants[v->index].data;
+  /* A: `groups` matrices of rows x depth, rows padded to MR; B: K x N, N padded to NR */
+  const int64_t rows = k->a_side ? dim_of(v, 0) / k->groups : dim_of(v, 0);
+  const int64_t depth = k->a_side ? (int64_t)(c->nbytes / sizeof(float)) / dim_of(v, 0) : dim_of(v, 1);
+  const int64_t padded = round_up(k->a_side ? rows : depth, k->a_side ? o->gemm_mr : o->gemm_nr);
+  const int64_t count = k->a_side ? k->groups * padded * depth : rows * padded;
   if (k->a_side) { /* [groups * ceil(rows / MR), C / groups, kernel..., MR] */
-    const int64_t rows = dim_of(v, 0) / k->groups, depth = (int64_t)(g->constants[v->index].nbytes / 4) / dim_of(v, 0);
-    const int64_t padded = round_up(rows, o->gemm_mr);
-    count = k->groups * padded * depth;
     dims[rank++] = aoti_sx_const(g, k->groups * padded / o->gemm_mr);
     for (int32_t d = 1; d < v->rank; ++d) dims[rank++] = v->dims[d];
     dims[rank++] = aoti_sx_const(g, o->gemm_mr);
   } else { /* [ceil(N / NR), K, NR] */
-    const int64_t n_cols = dim_of(v, 1);
-    count = round_up(n_cols, o->gemm_nr) * dim_of(v, 0);
-    dims[rank++] = aoti_sx_const(g, round_up(n_cols, o->gemm_nr) / o->gemm_nr);
+    dims[rank++] = aoti_sx_const(g, padded / o->gemm_nr);
     dims[rank++] = v->dims[0];
     dims[rank++] = aoti_sx_const(g, o->gemm_nr);
   }
-  const char *fqn = g->constants[v->index].fqn;
-  static const char suffix[] = ".panels";
-  char *name = aoti_graph_alloc(g, strlen(fqn) + sizeof suffix);
   float *packed = malloc((size_t)count * sizeof *packed);
   aoti_value *pv = NULL;
-  if (name && packed) {
-    strcpy(name, fqn);
-    strcat(name, suffix);
-    if (k->a_side) {
-      const int64_t rows = dim_of(v, 0) / k->groups;
-      aoti_gemm_pack_a_panels(o->gemm_mr, k->groups, rows, count / (k->groups * round_up(rows, o->gemm_mr)), src,
-                              packed);
-    } else {
-      aoti_gemm_pack_b_panels(o->gemm_nr, dim_of(v, 0), dim_of(v, 1), src, packed);
-    }
-    const char *value_name = aoti_pass_unique_name(g, name);
-    pv = value_name ? aoti_graph_add_value(g, value_name, AOTI_DTYPE_FLOAT32, rank, dims) : NULL;
-    if (pv && !aoti_graph_add_constant(g, name, pv, packed, (size_t)count * sizeof *packed, AOTI_CONSTANT_FOLDED))
-      pv = NULL;
+  if (packed) {
+    if (k->a_side)
+      aoti_gemm_pack_a_panels(o->gemm_mr, k->groups, rows, depth, c->data, packed);
+    else
+      aoti_gemm_pack_b_panels(o->gemm_nr, rows, depth, c->data, packed);
+    pv = aoti_pass_add_folded_constant(g, c->fqn, strlen(c->fqn), ".panels", AOTI_DTYPE_FLOAT32, rank, dims, packed,
+                                       (size_t)count * sizeof *packed);
   }
   free(packed);
   if (!pv) return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory packing the weight of node '%s'", n->name);

@@ -166,6 +166,7 @@ static inline double aoti_gelu_tanh(double x) {
   return 0.5 * x * (1.0 + tanh(0.79788456080286535588 * (x + 0.044715 * x * x * x)));
 }
 
+/* Not math, but carried with it by every pointwise node: */
 /* Runs a pointwise kernel's task over `units` units of `unit_elems` elements each: split over the
  * run's threads once there are enough elements to pay for the hand-off (a few microseconds),
  * otherwise whole on the calling thread. */

@@ -28,8 +28,8 @@ static inline float aoti_nn_max(const float *v, int64_t n) {
   return max;
 }
 
-/* e^(x - max) lane by lane, exactly 0 where x is -inf (a masked value; aoti_vexp clamps its
- * argument and would give ~1e-38). */
+/* e^(x - max) lane by lane, exactly 0 where x is -inf (a masked value), also when max is -inf
+ * (nothing attended yet), where x - max would be NaN. */
 static inline aoti_vf aoti_nn_vexp_minus(aoti_vf x, float max) {
   return aoti_vselect(x == aoti_vsplat(-INFINITY), aoti_vsplat(0.0f), aoti_vexp(x - max));
 }

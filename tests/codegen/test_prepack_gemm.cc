@@ -138,17 +138,23 @@ const aoti_node *NodeNamed(const aoti_graph *g, const char *name) {
   return nullptr;
 }
 
-// Packed for the tile the test library is built for (no -march: gemm.c's portable path), the
-// model computes what the loops above compute; the originals are gone from the constants.
-TEST(PrepackGemm, LinearAndGroupedConvolutionRunFromPanels) {
+// Builds `m` into `b`, binds it and runs the passes with weights packed for the portable 4 x 8
+// tile (gemm.c's path with no -march, which Library builds).
+void PassForGenericTile(GraphBuilder &b, TwoBranches &m) {
   aoti_pass_options options;
   aoti_pass_options_init(&options);
   ASSERT_TRUE(TileOf("generic", &options.gemm_mr, &options.gemm_nr));
-  GraphBuilder b;
-  TwoBranches m;
   m.Build(b);
   ASSERT_EQ(aoti_ops_bind(b.g()), AOTI_OK) << aoti_last_error();
   ASSERT_EQ(aoti_passes_run(b.g(), &options, nullptr), AOTI_OK) << aoti_last_error();
+}
+
+// Packed for the tile the test library is built for, the model computes what the loops above
+// compute; the originals are gone from the constants.
+TEST(PrepackGemm, LinearAndGroupedConvolutionRunFromPanels) {
+  GraphBuilder b;
+  TwoBranches m;
+  ASSERT_NO_FATAL_FAILURE(PassForGenericTile(b, m));
   for (const char *packed : {"fc1.weight.t.panels", "fc2.weight.t.panels", "conv.weight.panels"})
     EXPECT_TRUE(HasConstant(b.g(), packed)) << packed;
   for (const char *gone : {"fc1.weight", "fc2.weight", "conv.weight", "fc1.weight.t"})
@@ -185,14 +191,9 @@ TEST(PrepackGemm, NoTileNoPacking) {
 // Weights packed for the portable 4 x 8 tile, the source built for AVX2 (6 x 16): the build
 // stops at the generated static assertion, which says what happened.
 TEST(PrepackGemm, BuildForAnotherTileFailsClearly) {
-  aoti_pass_options options;
-  aoti_pass_options_init(&options);
-  ASSERT_TRUE(TileOf("generic", &options.gemm_mr, &options.gemm_nr));
   GraphBuilder b;
   TwoBranches m;
-  m.Build(b);
-  ASSERT_EQ(aoti_ops_bind(b.g()), AOTI_OK) << aoti_last_error();
-  ASSERT_EQ(aoti_passes_run(b.g(), &options, nullptr), AOTI_OK) << aoti_last_error();
+  ASSERT_NO_FATAL_FAILURE(PassForGenericTile(b, m));
   aoti_codegen_result *raw = nullptr;
   ASSERT_EQ(aoti_codegen_c(b.g(), "model", nullptr, &raw), AOTI_OK) << aoti_last_error();
   Result r(raw);
