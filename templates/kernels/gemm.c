@@ -312,19 +312,35 @@ struct aoti_gemm_op {
   int b_panels; /* op->b holds B panels; pack_b is unused */
 };
 
-/* The MR x NR tile of op(A) rows [pa..] times B rows [pb..] over kc steps, into tile (row-major
- * MR x NR). `rows` <= MR A rows are used (a constant after inlining: the loops unroll and the
- * accumulators live in registers); A row r, step p is at pa[r * a_row + p * a_step], B step p at
- * pb + p * b_step. */
+/* Where a full MR x NR tile goes straight to C, without the tile buffer and aoti_finish_row: the
+ * accumulators start at 0 (first K block) or at C (later blocks), and on the last block the
+ * epilogue's terms are added and its activation applied in registers. */
+typedef struct aoti_tile_io {
+  float *c;              /* the tile's first element in C */
+  int64_t ldc;
+  int accumulate;        /* start from C (a later K block) */
+  const float *bias_col; /* last block: NR biases of the tile's columns, or NULL */
+  const float *bias_row; /* last block: MR biases of its rows, or NULL */
+  const float *residual; /* last block: laid out as C, or NULL */
+  int act;               /* last block: AOTI_ACT_* */
+} aoti_tile_io;
+
+/* The MR x NR tile of op(A) rows [pa..] times B rows [pb..] over kc steps. `rows` <= MR A rows
+ * are used (a constant after inlining: the loops unroll and the accumulators live in registers);
+ * A row r, step p is at pa[r * a_row + p * a_step], B step p at pb + p * b_step. Without io the
+ * tile goes to `tile` (row-major MR x NR); with io (rows == MR) to C as io says. */
 static inline __attribute__((always_inline)) void aoti_gemm_kernel(int rows, int64_t kc, const float *restrict pa,
                                                                    int64_t a_row, int64_t a_step,
                                                                    const float *restrict pb, int64_t b_step,
-                                                                   float *restrict tile) {
+                                                                   float *restrict tile, const aoti_tile_io *io) {
   aoti_vf acc[AOTI_GEMM_MR][AOTI_GEMM_NV];
 AOTI_UNROLL
   for (int r = 0; r < rows; ++r)
 AOTI_UNROLL
-    for (int v = 0; v < AOTI_GEMM_NV; ++v) acc[r][v] = aoti_vsplat(0.0f);
+    for (int v = 0; v < AOTI_GEMM_NV; ++v) {
+      acc[r][v] = aoti_vsplat(0.0f);
+      if (io && io->accumulate) acc[r][v] = aoti_vload(io->c + r * io->ldc + v * AOTI_VL);
+    }
   for (int64_t p = 0; p < kc; ++p) {
     aoti_vf bv[AOTI_GEMM_NV];
 AOTI_UNROLL
@@ -338,17 +354,60 @@ AOTI_UNROLL
     pa += a_step;
     pb += b_step;
   }
+  if (!io) {
 AOTI_UNROLL
-  for (int r = 0; r < rows; ++r)
+    for (int r = 0; r < rows; ++r)
 AOTI_UNROLL
-    for (int v = 0; v < AOTI_GEMM_NV; ++v) aoti_vstore(tile + r * AOTI_GEMM_NR + v * AOTI_VL, acc[r][v]);
+      for (int v = 0; v < AOTI_GEMM_NV; ++v) aoti_vstore(tile + r * AOTI_GEMM_NR + v * AOTI_VL, acc[r][v]);
+    return;
+  }
+  for (int r = 0; r < rows; ++r) /* not unrolled: the epilogue is once per tile */
+    for (int v = 0; v < AOTI_GEMM_NV; ++v) {
+      aoti_vf x = acc[r][v];
+      if (io->bias_row) x += io->bias_row[r];
+      if (io->bias_col) x += aoti_vload(io->bias_col + v * AOTI_VL);
+      if (io->residual) x += aoti_vload(io->residual + r * io->ldc + v * AOTI_VL);
+      aoti_vstore(io->c + r * io->ldc + v * AOTI_VL, io->act ? aoti_vact(io->act, x) : x);
+    }
 }
 
-/* The micro-kernel: MR rows of a packed A panel, one B panel whose rows are b_step apart (packed:
- * NR; read in place: ldb). */
-static __attribute__((noinline)) void aoti_gemm_micro(int64_t kc, const float *pa, const float *pb, int64_t b_step,
-                                                      float *tile) {
-  aoti_gemm_kernel(AOTI_GEMM_MR, kc, pa, 1, AOTI_GEMM_MR, pb, b_step, tile);
+/* The micro-kernel: the first `rows` rows of a packed A panel, one B panel whose rows are b_step
+ * apart (packed: NR; read in place: ldb), into tile. One inlined kernel per row count, so a last
+ * short panel (M = 128 leaves 2 of 14 rows) costs its rows, not MR. */
+static __attribute__((noinline)) void aoti_gemm_micro(int rows, int64_t kc, const float *pa, const float *pb,
+                                                      int64_t b_step, float *tile) {
+#define AOTI_GEMM_ROWS_CASE(r) \
+  case r: aoti_gemm_kernel(r < AOTI_GEMM_MR ? r : AOTI_GEMM_MR, kc, pa, 1, AOTI_GEMM_MR, pb, b_step, tile, NULL); break;
+  switch (rows) {
+    AOTI_GEMM_ROWS_CASE(1) AOTI_GEMM_ROWS_CASE(2) AOTI_GEMM_ROWS_CASE(3) AOTI_GEMM_ROWS_CASE(4)
+    AOTI_GEMM_ROWS_CASE(5) AOTI_GEMM_ROWS_CASE(6) AOTI_GEMM_ROWS_CASE(7) AOTI_GEMM_ROWS_CASE(8)
+    AOTI_GEMM_ROWS_CASE(9) AOTI_GEMM_ROWS_CASE(10) AOTI_GEMM_ROWS_CASE(11) AOTI_GEMM_ROWS_CASE(12)
+    AOTI_GEMM_ROWS_CASE(13)
+    default: aoti_gemm_kernel(AOTI_GEMM_MR, kc, pa, 1, AOTI_GEMM_MR, pb, b_step, tile, NULL); break;
+  }
+#undef AOTI_GEMM_ROWS_CASE
+}
+/* The same straight into C (a full tile, alpha 1, beta 0 or a later K block). */
+static __attribute__((noinline)) void aoti_gemm_micro_c(int64_t kc, const float *pa, const float *pb, int64_t b_step,
+                                                        const aoti_tile_io *io) {
+  aoti_gemm_kernel(AOTI_GEMM_MR, kc, pa, 1, AOTI_GEMM_MR, pb, b_step, NULL, io);
+}
+
+/* The io of a full tile at C (row, col) in K block [pc, pc + kc) when it can skip the tile buffer
+ * (alpha 1, and beta 0 unless a later block, which adds to C anyway); 0 otherwise. */
+static inline int aoti_gemm_tile_io(const aoti_gemm_op *op, int64_t row, int64_t col, int64_t pc, int64_t kc,
+                                    aoti_tile_io *io) {
+  if (op->alpha != 1.0f || (pc == 0 && op->beta != 0.0f)) return 0;
+  const aoti_epilogue *ep = pc + kc == op->k ? op->ep : NULL;
+  *io = (aoti_tile_io){op->c + row * op->ldc + col, op->ldc, pc > 0, NULL, NULL, NULL, AOTI_ACT_NONE};
+  if (!ep) return 1;
+  if (ep->bias && ep->bias_per_row)
+    io->bias_row = ep->bias + row;
+  else if (ep->bias)
+    io->bias_col = ep->bias + col;
+  if (ep->residual) io->residual = ep->residual + row * op->ldc + col;
+  io->act = ep->act;
+  return 1;
 }
 
 /* Tile rows into C through the finish of ep's rows/columns (first K block: beta; later: 1). */
@@ -382,6 +441,46 @@ static void aoti_gemm_pack_b_matrix(const aoti_gemm_op *op, int64_t k0, int64_t 
   }
 }
 
+#if defined(__AVX512F__)
+/* Columns [0, 16) of `rows` <= MR rows lda apart at src, transposed into 16 panel rows of MR at
+ * dst (rows past `rows` zero): a 16 x 16 transpose in registers (unpack pairs of rows, then pairs
+ * of pairs, then 128-bit lanes), instead of one scalar move per element. */
+static inline void aoti_gemm_pack_a16(const float *src, int64_t lda, int64_t rows, float *dst) {
+  __m512 r[16], t[16];
+  for (int i = 0; i < 16; ++i) r[i] = i < rows ? _mm512_loadu_ps(src + i * lda) : _mm512_setzero_ps();
+  for (int i = 0; i < 8; ++i) { /* lane L of t[2i]: rows 2i, 2i+1 of columns 4L, 4L+1 (hi: 4L+2, 4L+3) */
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  for (int i = 0; i < 4; ++i) { /* lane L of r[4i + j]: rows 4i..4i+3 of column 4L + j */
+    r[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[4 * i]), _mm512_castps_pd(t[4 * i + 2])));
+    r[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[4 * i]), _mm512_castps_pd(t[4 * i + 2])));
+    r[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[4 * i + 1]), _mm512_castps_pd(t[4 * i + 3])));
+    r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[4 * i + 1]), _mm512_castps_pd(t[4 * i + 3])));
+  }
+  const __mmask16 mr = (__mmask16)((1u << AOTI_GEMM_MR) - 1u);
+  for (int j = 0; j < 4; ++j) { /* column c gathers lane c / 4 of r[c % 4], r[4 + c % 4], ... */
+    const __m512 u0 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x88), u1 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xDD);
+    const __m512 u2 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x88);
+    const __m512 u3 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xDD);
+    _mm512_mask_storeu_ps(dst + j * AOTI_GEMM_MR, mr, _mm512_shuffle_f32x4(u0, u2, 0x88));
+    _mm512_mask_storeu_ps(dst + (j + 4) * AOTI_GEMM_MR, mr, _mm512_shuffle_f32x4(u1, u3, 0x88));
+    _mm512_mask_storeu_ps(dst + (j + 8) * AOTI_GEMM_MR, mr, _mm512_shuffle_f32x4(u0, u2, 0xDD));
+    _mm512_mask_storeu_ps(dst + (j + 12) * AOTI_GEMM_MR, mr, _mm512_shuffle_f32x4(u1, u3, 0xDD));
+  }
+}
+#endif
+
+/* Columns [0, kc) of `rows` <= MR rows lda apart at src as one kc x MR panel, rows past `rows` 0. */
+static void aoti_gemm_pack_a_rows(const float *src, int64_t lda, int64_t rows, int64_t kc, float *dst) {
+  int64_t p0 = 0;
+#if defined(__AVX512F__)
+  for (; p0 + 16 <= kc; p0 += 16) aoti_gemm_pack_a16(src + p0, lda, rows, dst + p0 * AOTI_GEMM_MR);
+#endif
+  for (int64_t r = 0; r < AOTI_GEMM_MR; ++r)
+    for (int64_t p = p0; p < kc; ++p) dst[p * AOTI_GEMM_MR + r] = r < rows ? src[r * lda + p] : 0.0f;
+}
+
 /* op(A) rows [i0, i0 + mc) x columns [k0, k0 + kc) as MR-high panels, each kc x MR, zero past
  * the last row. */
 static void aoti_gemm_pack_a(const aoti_gemm_op *op, int64_t i0, int64_t mc, int64_t k0, int64_t kc, float *dst) {
@@ -393,10 +492,7 @@ static void aoti_gemm_pack_a(const aoti_gemm_op *op, int64_t i0, int64_t mc, int
         for (int64_t r = 0; r < AOTI_GEMM_MR; ++r) dst[p * AOTI_GEMM_MR + r] = r < rows ? src[r] : 0.0f;
       }
     } else {
-      for (int64_t r = 0; r < AOTI_GEMM_MR; ++r) {
-        const float *src = op->a + (i0 + ip + r) * op->lda + k0;
-        for (int64_t p = 0; p < kc; ++p) dst[p * AOTI_GEMM_MR + r] = r < rows ? src[p] : 0.0f;
-      }
+      aoti_gemm_pack_a_rows(op->a + (i0 + ip) * op->lda + k0, op->lda, rows, kc, dst);
     }
   }
 }
@@ -431,7 +527,12 @@ static void aoti_gemm_tiles(const aoti_gemm_op *op, float *scratch, int64_t i0, 
           for (int64_t ir = 0; ir < mc; ir += AOTI_GEMM_MR) {
             const int64_t rows = mc - ir < AOTI_GEMM_MR ? mc - ir : AOTI_GEMM_MR;
             const float *a = op->a_panels ? op->a + (ic + ir) * op->k + pc * AOTI_GEMM_MR : pa + ir * kc;
-            aoti_gemm_micro(kc, a, panel, b_step, tile);
+            aoti_tile_io io;
+            if (rows == AOTI_GEMM_MR && cols == AOTI_GEMM_NR && aoti_gemm_tile_io(op, ic + ir, jc + jr, pc, kc, &io)) {
+              aoti_gemm_micro_c(kc, a, panel, b_step, &io);
+              continue;
+            }
+            aoti_gemm_micro((int)rows, kc, a, panel, b_step, tile);
             aoti_gemm_store(op, tile, ic + ir, rows, jc + jr, cols, pc == 0, pc + kc == op->k);
           }
         }
@@ -461,10 +562,10 @@ static void aoti_gemm_skinny_tail(const aoti_gemm_op *op, int64_t j, int64_t col
 static void aoti_gemm_skinny_rows(const aoti_gemm_op *op, const float *b, int64_t b_step, float *tile) {
   const float *a = op->a;
   switch (op->m) { /* one inlined kernel per row count, so its accumulators stay in registers */
-    case 1: aoti_gemm_kernel(1, op->k, a, op->lda, 1, b, b_step, tile); break;
-    case 2: aoti_gemm_kernel(2, op->k, a, op->lda, 1, b, b_step, tile); break;
-    case 3: aoti_gemm_kernel(3, op->k, a, op->lda, 1, b, b_step, tile); break;
-    default: aoti_gemm_kernel(4, op->k, a, op->lda, 1, b, b_step, tile); break;
+    case 1: aoti_gemm_kernel(1, op->k, a, op->lda, 1, b, b_step, tile, NULL); break;
+    case 2: aoti_gemm_kernel(2, op->k, a, op->lda, 1, b, b_step, tile, NULL); break;
+    case 3: aoti_gemm_kernel(3, op->k, a, op->lda, 1, b, b_step, tile, NULL); break;
+    default: aoti_gemm_kernel(4, op->k, a, op->lda, 1, b, b_step, tile, NULL); break;
   }
 }
 static void aoti_gemm_skinny(const aoti_gemm_op *op, int64_t j0, int64_t j1) {
