@@ -36,6 +36,21 @@ static inline void aoti_conv_span(int64_t out_w, int64_t in_w, int64_t stride, i
   *out_hi = hi;
 }
 
+/* ds[x] = row[x * sw + offset] for x in [a, b), which lie inside the row (row_len floats): whole
+ * vectors for strides 1 and 2 (the even lanes of two loads) while the loads stay in the row,
+ * then one at a time. */
+static inline void aoti_conv_copy_cols(float *ds, const float *row, int64_t row_len, int64_t sw, int64_t offset,
+                                       int64_t a, int64_t b) {
+  int64_t x = a;
+  if (sw == 1) {
+    for (; x + AOTI_VL <= b; x += AOTI_VL) aoti_vstore(ds + x, aoti_vload(row + x + offset));
+  } else if (sw == 2) {
+    for (; x + AOTI_VL <= b && 2 * x + offset + 2 * AOTI_VL <= row_len; x += AOTI_VL)
+      aoti_vstore(ds + x, aoti_veven(aoti_vload(row + 2 * x + offset), aoti_vload(row + 2 * x + offset + AOTI_VL)));
+  }
+  for (; x < b; ++x) ds[x] = row[x * sw + offset];
+}
+
 /* One row of an im2col panel: the input values under tap (ky, kx) of channel plane xc for the
  * `cols` output positions starting at (oy, ox), row by row of the output, zero where the tap
  * falls in the padding and past `cols` up to NR. */
@@ -54,12 +69,7 @@ static void aoti_conv_pack_row(const aoti_conv_shape *p, const float *xc, int64_
     if (iy < 0 || iy >= p->in_h) a = b = end; /* the whole segment is padding */
     if (b < a) b = a;
     for (int64_t x = ox; x < a; ++x) ds[x] = 0.0f;
-    const float *row = xc + iy * p->in_w;
-    if (sw == 1) {
-      for (int64_t x = a; x < b; ++x) ds[x] = row[x + offset];
-    } else {
-      for (int64_t x = a; x < b; ++x) ds[x] = row[x * sw + offset];
-    }
+    aoti_conv_copy_cols(ds, xc + iy * p->in_w, p->in_w, sw, offset, a, b);
     for (int64_t x = b; x < end; ++x) ds[x] = 0.0f;
     jj += seg;
   }
