@@ -185,6 +185,7 @@ TEST_P(Kernels, SgemmMatchesReferenceWithEpilogue) {
                             {2, 64, 16, false, false, 0.5f, 1.0f},
                             {64, 50, 300, false, false, 1.0f, 0.5f},  // over two K blocks, split
                             {3, 2000, 64, false, false, 1.0f, 0.0f},  // skinny, split
+                            {30, 70, 600, false, false, 1.0f, 0.0f},  // full tiles straight into C over 3 K blocks
                             {20, 9, 0, true, false, 1.0f, 1.0f}};
   for (const GemmCase &gc : cases)
     for (int act = 0; act < kActCount; ++act) {
