@@ -61,13 +61,16 @@ def speed_table(results, threads):
 
 def compile_table(results):
     threads = results["threads"]
-    head = (["model", "aotic (s)"] + [f"AOTInductor, {t} thr. (s)" for t in threads] +
+    head = (["model", "aotic (s)", "aotic, cold kernel cache (s)"] +
+            [f"AOTInductor, {t} thr. (s)" for t in threads] +
             [f"torch.compile first call, {t} thr. (s)" for t in threads] +
             ["ONNX export (s)", "exporter"])
     lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 2) + "---|"]
     for m in results["models"]:
         th = m.get("threads", {})
-        row = [m["name"], fmt(m["ours"].get("compile_s")) if not m["ours"].get("error") else "failed"]
+        ours = m["ours"]
+        row = [m["name"]] + ([fmt(ours.get("compile_s")), fmt(ours.get("compile_cold_s"))]
+                             if not ours.get("error") else ["failed", "failed"])
         row += [fmt(th.get(str(t), {}).get("aoti", {}).get("compile_s")) for t in threads]
         row += [fmt(th.get(str(t), {}).get("compile", {}).get("compile_s")) for t in threads]
         onnx = m.get("onnx", {})

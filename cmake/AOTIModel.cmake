@@ -12,7 +12,9 @@
 #
 #   target_link_libraries(app PRIVATE <name>)
 #
-# gives `#include "<name>.h"`. The package is rebuilt when <model.ep> or aotic changes, never
+# gives `#include "<name>.h"`. aotic keeps the kernels it compiles (once per compiler, flags and
+# target) in ${CMAKE_BINARY_DIR}/aoti-kernel-cache, shared by the project's models; an OPTIONS
+# --kernel-cache overrides it. The package is rebuilt when <model.ep> or aotic changes, never
 # otherwise. With TEST, CTest gets `aoti_model_<name>`, which runs the package on the saved sample
 # inputs (default: <model>.samples.npz beside <model.ep>) and compares with the saved outputs.
 include_guard(GLOBAL)
@@ -47,7 +49,8 @@ function(aoti_add_model name source)
     OUTPUT "${package}" "${wrapper_dir}/${name}.h" "${wrapper_dir}/${name}.c"
     COMMAND "${CMAKE_COMMAND}" -E make_directory "${wrapper_dir}"
     COMMAND AOTI::aotic "${source}" --name "${name}" -o "${package}"
-            --wrapper-dir "${wrapper_dir}" ${dynamic_args} ${ARG_OPTIONS}
+            --wrapper-dir "${wrapper_dir}" --kernel-cache "${CMAKE_BINARY_DIR}/aoti-kernel-cache"
+            ${dynamic_args} ${ARG_OPTIONS}
     DEPENDS "${source}" AOTI::aotic
     COMMENT "aotic: compiling ${name} from ${source}"
     VERBATIM)

@@ -63,6 +63,11 @@ static const char kUsage[] =
     "                          e.g. x86-64-v3 (AVX2), x86-64-v4 (AVX-512), znver4\n"
     "  --cflags FLAGS          extra compiler flags, split on spaces, after the defaults\n"
     "                          (-O3 -fPIC -shared -std=c11 -march=CPU), e.g. --cflags \"-g\"\n"
+    "  --kernel-cache DIR      where the compiled kernels are kept, one file per compiler,\n"
+    "                          flags and target, so that only the first build for a target\n"
+    "                          compiles them ('none': compile them on every build). Default:\n"
+    "                          $AOTI_KERNEL_CACHE, else $XDG_CACHE_HOME/aoti/kernels, else\n"
+    "                          ~/.cache/aoti/kernels\n"
     "  --keep-temps            keep the temporary build folder and print where it is\n"
     "  --dump-ir               print each model's graph after the passes to stderr\n"
     "  -v, --verbose           print the compiler command and per-phase timings (read, bind,\n"
@@ -219,6 +224,10 @@ static int parse_cli(int argc, char **argv, cli *c) {
     } else if (take_value(a, "--cflags", argc, argv, &i, &value, &rc)) {
       if (rc >= 0) return rc;
       c->build.cflags = value;
+    } else if (take_value(a, "--kernel-cache", argc, argv, &i, &value, &rc)) {
+      if (rc >= 0) return rc;
+      if (!*value) return usage_error("--kernel-cache needs a folder or 'none'");
+      c->build.kernel_cache = value;
     } else if (strcmp(a, "--keep-temps") == 0) {
       c->build.keep_temps = true;
     } else if (strcmp(a, "--dump-ir") == 0) {
@@ -412,11 +421,14 @@ static int compile_model(cli *c, model_job *job, aoti_package_writer *w, double 
   PHASE_DONE(PHASE_CODEGEN);
   void *so = NULL;
   size_t so_len = 0;
-  if (aoti_build_shared_library(r->source, r->source_len, job->name, &c->build, &so, &so_len) !=
-      AOTI_OK) {
+  char *kernels = aoti_codegen_kernels_source();
+  if (!kernels || aoti_build_shared_library(r->source, r->source_len, kernels, job->name, &c->build, &so,
+                                            &so_len) != AOTI_OK) {
+    free(kernels);
     aoti_codegen_result_destroy(r);
-    return fail(job->path, aoti_last_error());
+    return fail(job->path, kernels ? aoti_last_error() : "out of memory");
   }
+  free(kernels);
   PHASE_DONE(PHASE_BUILD);
   char arena[32];
   snprintf(arena, sizeof arena, "%" PRIu64, r->arena_bytes_at_max);

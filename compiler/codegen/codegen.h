@@ -1,8 +1,10 @@
 /* codegen.h — turns a bound, passed graph into the C source of a model library.
  *
- * The source is self-contained (it carries aoti/types.h, aoti/abi.h and the kernels it calls, from
- * templates/), exports aoti_model_entry_v1 (aoti/abi.h) and needs only libc and libm. The same graph
- * and options always give the same bytes.
+ * The source carries aoti/types.h, aoti/abi.h, math.c and the kernels' interface (kernels.h, from
+ * templates/) and exports aoti_model_entry_v1 (aoti/abi.h); a library is that source's object
+ * linked with the object of aoti_codegen_kernels_source (the same for every model, so aotic builds
+ * it once per target: compiler/build), and needs only libc and libm. The same graph and options
+ * always give the same bytes.
  *
  *     aoti_codegen_result *r = NULL;
  *     if (aoti_codegen_c(g, "model", NULL, &r) == AOTI_OK) { ... r->source, r->constants ... }
@@ -46,6 +48,12 @@ aoti_status aoti_codegen_c(aoti_graph *g, const char *name, const aoti_codegen_o
                            aoti_codegen_result **out_result);
 
 void aoti_codegen_result_destroy(aoti_codegen_result *result);
+
+/* The source of the kernels every model library links (every kernel file of templates/kernels after kernels.h):
+ * malloc'd, NUL-terminated, NULL when out of memory; the same bytes for a given aotic. Its
+ * kernels follow the target through the compiler's predefined macros, so it is built with the
+ * model's own compiler, target and flags. */
+char *aoti_codegen_kernels_source(void);
 
 /* The target's GEMM tile (AOTI_GEMM_MR rows x AOTI_GEMM_NR columns, templates/kernels/gemm.c),
  * which the layout of prepacked weights follows (passes/prepack_gemm.c): gemm.c picks it from the

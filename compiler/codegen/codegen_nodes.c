@@ -1,6 +1,7 @@
 /* codegen_nodes.c — the C code of each node in run(): GEMM calls for matmuls, strided copies for
  * layout copies, generated broadcasting loops for pointwise ops, nothing for aliases. */
 #include <math.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -250,6 +251,7 @@ typedef struct operand {
   char letter;
   const aoti_value *tensor; /* NULL for a number */
   double number;
+  int64_t inner; /* a tensor's stride in the innermost loop when the compiler knows it, else -1 */
 } operand;
 
 /* A pointwise node being generated: its operands, the type it computes in and its expression. */
@@ -466,6 +468,13 @@ static void put_kernel_signature(aoti_strbuf *k, const pointwise *p, const char 
                           p->ops[i].letter);
 }
 
+/* Whether every tensor operand's inner stride is known, so the kernel needs one inner loop. */
+static bool inner_strides_known(const pointwise *p) {
+  for (int32_t i = 0; i < p->num_ops; ++i)
+    if (p->ops[i].tensor && p->ops[i].inner < 0) return false;
+  return true;
+}
+
 /* Per row: the output row, and each operand's row start and inner stride (or its number). A flat
  * nest (rank 1) has one row, elements [begin, end); otherwise row r's indices come from r. */
 static void put_row_setup(aoti_strbuf *k, int32_t rank, const pointwise *p) {
@@ -492,7 +501,8 @@ static void put_row_setup(aoti_strbuf *k, int32_t rank, const pointwise *p) {
     }
     aoti_strbuf_appendf(k, "    const %s *%c_row = %c_data", cg_ctype(op->tensor->dtype), l, l);
     for (int32_t d = 0; d < (rank == 1 ? 1 : rank - 1); ++d) aoti_strbuf_appendf(k, " + i%d * %c_stride[%d]", d, l, d);
-    aoti_strbuf_appendf(k, ";\n    const int64_t %c_inner = %c_stride[%d];\n", l, l, rank - 1);
+    aoti_strbuf_puts(k, ";\n");
+    if (!inner_strides_known(p)) aoti_strbuf_appendf(k, "    const int64_t %c_inner = %c_stride[%d];\n", l, l, rank - 1);
   }
 }
 
@@ -524,15 +534,36 @@ static void put_inner_variant(aoti_strbuf *k, const pointwise *p, int32_t zero_m
   put_store(k, p);
 }
 
-/* The kernel function of a pointwise node: loops over its share of the output's rows; the innermost
- * loop is specialised for unit and zero operand strides so the common cases vectorise, with a
- * general strided loop last. Needs at least one tensor operand. */
+/* The one inner loop when every inner stride is known: operands of stride 0 loaded once. */
+static void put_known_inner(aoti_strbuf *k, const pointwise *p) {
+  aoti_strbuf_puts(k, "    {\n");
+  for (int32_t i = 0; i < p->num_ops; ++i)
+    if (p->ops[i].tensor && p->ops[i].inner == 0) put_load(k, p, &p->ops[i], "      ", "0");
+  aoti_strbuf_puts(k, "      for (int64_t j = 0; j < m; ++j) {\n");
+  for (int32_t i = 0; i < p->num_ops; ++i) {
+    if (!p->ops[i].tensor || p->ops[i].inner == 0) continue;
+    char index[32];
+    snprintf(index, sizeof index, p->ops[i].inner == 1 ? "j" : "j * %" PRId64, p->ops[i].inner);
+    put_load(k, p, &p->ops[i], "        ", index);
+  }
+  put_store(k, p);
+  aoti_strbuf_puts(k, "    }\n  }\n}\n\n");
+}
+
+/* The kernel function of a pointwise node: loops over its share of the output's rows. The innermost
+ * loop is the one its operands' strides need when the compiler knows them (static shapes, and most
+ * dynamic ones); else it is specialised for unit and zero strides so the common cases vectorise,
+ * with a general strided loop last, picked per row. Needs at least one tensor operand. */
 static aoti_status put_pointwise_kernel(cg_ctx *c, const pointwise *p, const char *fn, int32_t rank) {
   aoti_strbuf *k = &c->kernels;
   put_kernel_signature(k, p, fn);
   aoti_status st = put_named_scalars(k, p);
   if (st != AOTI_OK) return st;
   put_row_setup(k, rank, p);
+  if (inner_strides_known(p)) {
+    put_known_inner(k, p);
+    return AOTI_OK;
+  }
   int32_t tensors = 0;
   for (int32_t i = 0; i < p->num_ops; ++i) tensors += p->ops[i].tensor != NULL;
   for (int32_t mask = 0; mask < (1 << tensors); ++mask) put_inner_variant(k, p, mask);
@@ -554,7 +585,7 @@ static aoti_status gather_operands(pointwise *p) {
   bool any_tensor = false;
   for (int32_t i = 0; i < p->num_ops; ++i) {
     operand *op = &p->ops[i];
-    *op = (operand){(char)('a' + i), NULL, 0.0};
+    *op = (operand){(char)('a' + i), NULL, 0.0, -1};
     if (i < n->num_args && n->args[i].kind == AOTI_ARG_TENSOR)
       op->tensor = n->args[i].tensor;
     else if (i >= n->num_args || !aoti_pass_arg_number(&n->args[i], &op->number))
@@ -644,6 +675,8 @@ static aoti_status emit_pointwise(cg_ctx *c, const aoti_node *n) {
   const aoti_value *out = n->outputs[0];
   const aoti_sx *dims[AOTI_MAX_RANK], *strides[3][AOTI_MAX_RANK];
   const int32_t rank = iteration_space(c, out, &p, dims, strides);
+  for (int32_t i = 0; i < p.num_ops; ++i)
+    if (p.ops[i].tensor && !aoti_sx_is_const(strides[i][rank - 1], &p.ops[i].inner)) p.ops[i].inner = -1;
   aoti_strbuf fn = AOTI_STRBUF_INIT;
   st = kernel_name(n, &fn);
   if (st == AOTI_OK) st = put_pointwise_kernel(c, &p, fn.data, rank);

@@ -12,13 +12,6 @@
  * The epilogue (bias per output channel, residual laid out as out, activation) is applied as each
  * tile or row is stored. Never allocates; reentrant. */
 
-typedef struct aoti_conv_shape {
-  int64_t batch, in_channels, in_h, in_w;
-  int64_t out_channels, out_h, out_w;
-  int64_t kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dil_h, dil_w;
-  int64_t groups;
-} aoti_conv_shape;
-
 /* The output columns [*out_lo, *out_hi) whose input column ox * stride + offset lies in [0, in_w). */
 static inline void aoti_conv_span(int64_t out_w, int64_t in_w, int64_t stride, int64_t offset, int64_t *out_lo,
                                   int64_t *out_hi) {
@@ -102,7 +95,6 @@ static void aoti_conv_pack_b(const aoti_gemm_op *op, int64_t k0, int64_t kc, int
  * output (oy, ox) lies at oy * width + ox plus a constant of the tap in one phase plane, so each
  * tap of a vector of output columns is one contiguous load whatever the stride, dilation or
  * padding, rows narrower than a vector included (their store is masked), with no bounds test. */
-#define AOTI_CONV_DIRECT_THREAD_SCRATCH 262144 /* bytes of aoti_abi_threads scratch a band may take */
 #define AOTI_CONV_DIRECT_BAND_BYTES 65536      /* bands are cut to about this (L1 and L2 resident) */
 #define AOTI_CONV_DIRECT_MAX_TAPS 64 /* larger windows go without bands (aoti_conv_direct_row_taps) */
 
@@ -389,7 +381,7 @@ static void aoti_conv2d_any(const aoti_abi_threads *th, const aoti_conv_shape *p
 /* out [batch, out_channels, out_h, out_w] = ep(conv(x [batch, in_channels, in_h, in_w],
  * w [out_channels, in_channels / groups, kernel_h, kernel_w])): ep's bias is per output channel,
  * its residual laid out as out. */
-static inline void aoti_conv2d(const aoti_abi_threads *th, const aoti_conv_shape *p, const float *x, const float *w,
+AOTI_KERNEL_API void aoti_conv2d(const aoti_abi_threads *th, const aoti_conv_shape *p, const float *x, const float *w,
                                const aoti_epilogue *ep, float *out) {
   aoti_conv2d_any(th, p, x, w, 0, ep, out);
 }
@@ -397,7 +389,7 @@ static inline void aoti_conv2d(const aoti_abi_threads *th, const aoti_conv_shape
 /* aoti_conv2d with the weights packed by the compiler (passes/prepack_gemm.c): per group, the
  * group's [out_channels / groups][in_channels / groups * kernel_h * kernel_w] matrix as gemm.c's
  * A panels, groups one after another. Not for depthwise convolutions. */
-static inline void aoti_conv2d_panels(const aoti_abi_threads *th, const aoti_conv_shape *p, const float *x,
+AOTI_KERNEL_API void aoti_conv2d_panels(const aoti_abi_threads *th, const aoti_conv_shape *p, const float *x,
                                       const float *w_panels, const aoti_epilogue *ep, float *out) {
   aoti_conv2d_any(th, p, x, w_panels, 1, ep, out);
 }
@@ -406,7 +398,7 @@ static inline void aoti_conv2d_panels(const aoti_abi_threads *th, const aoti_con
  * out = (x - mean[c]) / sqrt(var[c] + eps) * weight[c] + bias[c], computed as PyTorch's CPU kernel
  * does (alpha = weight * invstd, beta = bias - mean * alpha, out = x * alpha + beta); a NULL
  * weight is 1, a NULL bias 0. */
-static inline void aoti_batch_norm(int64_t batch, int64_t channels, int64_t inner, const float *x, const float *weight,
+AOTI_KERNEL_API void aoti_batch_norm(int64_t batch, int64_t channels, int64_t inner, const float *x, const float *weight,
                                    const float *bias, const float *mean, const float *var, float eps, float *out) {
   for (int64_t b = 0; b < batch; ++b) {
     for (int64_t c = 0; c < channels; ++c) {

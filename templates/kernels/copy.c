@@ -43,7 +43,7 @@ static void aoti_copy_row(size_t elem, int64_t n, const void *row, int64_t strid
   }
 }
 
-static void aoti_copy(size_t elem, int32_t rank, const int64_t *sizes, const void *src,
+AOTI_KERNEL_API void aoti_copy(size_t elem, int32_t rank, const int64_t *sizes, const void *src,
                       const int64_t *strides, void *dst) {
   if (rank == 0) {
     memcpy(dst, src, elem);

@@ -34,9 +34,6 @@
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
-#define AOTI_VL 16    /* floats per vector */
-#define AOTI_GEMM_MR 14 /* rows of a C tile: 28 accumulators + 2 B vectors + 1 A broadcast of 32 zmm */
-#define AOTI_GEMM_MC 168 /* rows of a packed A block (12 panels): MC x KC fits L2 */
 typedef float aoti_vf __attribute__((vector_size(64)));
 #define aoti_vfma(acc, a, b) _mm512_fmadd_ps((a), (b), (acc)) /* acc + a * b, one rounding */
 #define aoti_vsplat(x) _mm512_set1_ps(x)
@@ -45,18 +42,12 @@ typedef float aoti_vf __attribute__((vector_size(64)));
   _mm512_permutex2var_ps((a), _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), (b))
 #elif defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
-#define AOTI_VL 8 /* floats per vector */
-#define AOTI_GEMM_MR 6 /* 12 accumulators + 2 B vectors + 1 A broadcast of 16 ymm */
-#define AOTI_GEMM_MC 144 /* 24 panels */
 typedef float aoti_vf __attribute__((vector_size(32)));
 #define aoti_vfma(acc, a, b) _mm256_fmadd_ps((a), (b), (acc))
 #define aoti_vsplat(x) _mm256_set1_ps(x)
 #define aoti_veven(a, b) \
   _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps((a), (b), 0x88)), 0xd8))
 #else
-#define AOTI_VL 4 /* floats per vector */
-#define AOTI_GEMM_MR 4
-#define AOTI_GEMM_MC 128 /* 32 panels */
 typedef float aoti_vf __attribute__((vector_size(16)));
 #define aoti_vfma(acc, a, b) ((acc) + (a) * (b)) /* -std=c11 does not contract: two roundings */
 #define aoti_vsplat(x) ((aoti_vf){(x), (x), (x), (x)})
@@ -71,15 +62,8 @@ typedef int32_t aoti_vi __attribute__((vector_size(sizeof(aoti_vf)))); /* compar
 #define AOTI_UNROLL _Pragma("GCC unroll 16")
 #endif
 
-#define AOTI_GEMM_NV 2                          /* vectors per tile row */
-#define AOTI_GEMM_NR (AOTI_VL * AOTI_GEMM_NV) /* columns of a C tile */
-#define AOTI_GEMM_KC 256                        /* depth of a block: a KC x NR B panel fits L1 */
-#define AOTI_GEMM_NC 1024                       /* columns of a packed B block */
 #define AOTI_GEMM_SKINNY 4                      /* at most this many rows: op(B) read in place */
 #define AOTI_GEMM_MIN_SPLIT 262144.0 /* multiply-adds below which one thread beats a split (~2 us) */
-
-/* bytes of aoti_abi_threads scratch each thread uses: the packed A block and B block */
-#define AOTI_GEMM_THREAD_SCRATCH ((AOTI_GEMM_MC * AOTI_GEMM_KC + AOTI_GEMM_KC * AOTI_GEMM_NC) * 4)
 
 static inline aoti_vf aoti_vload(const float *p) {
   aoti_vf v;
@@ -109,27 +93,7 @@ static inline float aoti_vdot(int64_t n, const float *a, const float *b) {
   return s;
 }
 
-/* What a kernel applies to each value it produces before storing it, in this order:
- *   v = act(v + bias + residual)
- * so that a bias, a residual add and an activation after a GEMM or a convolution cost no extra
- * pass over memory (passes/fuse.c decides). The activations are PyTorch's formulas. */
-enum {
-  AOTI_ACT_NONE = 0,
-  AOTI_ACT_RELU,      /* v < 0 ? 0 : v (NaN stays NaN) */
-  AOTI_ACT_RELU6,     /* hardtanh(v, 0, 6) */
-  AOTI_ACT_HARDSWISH, /* v * relu6(v + 3) / 6 */
-  AOTI_ACT_SILU,      /* v / (1 + exp(-v)) */
-  AOTI_ACT_GELU,      /* v / 2 * (1 + erf(v / sqrt 2)) */
-  AOTI_ACT_GELU_TANH, /* v / 2 * (1 + tanh(sqrt(2 / pi) * (v + 0.044715 v^3))) */
-  AOTI_ACT_SIGMOID,   /* 1 / (1 + exp(-v)) */
-};
-typedef struct aoti_epilogue {
-  const float *bias;     /* NULL, or one per row of C (bias_per_row) / per column of C */
-  int bias_per_row;      /* convolutions: per output channel; linear layers: per column */
-  const float *residual; /* NULL, or laid out as C (leading dimension ldc) */
-  int act;               /* AOTI_ACT_* */
-} aoti_epilogue;
-
+/* The activations of aoti_epilogue (kernels.h). */
 /* One value through the epilogue (kernels vectorise around it; this is the reference). */
 static inline float aoti_act(int act, float v) {
   switch (act) {
@@ -692,7 +656,7 @@ static inline void aoti_sgemm_1t(void *scratch, int trans_a, int trans_b, int64_
 }
 
 /* The product split over th's threads. */
-static inline void aoti_sgemm_ep(const aoti_abi_threads *th, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+AOTI_KERNEL_API void aoti_sgemm_ep(const aoti_abi_threads *th, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                                  float alpha, const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
                                  float *c, int64_t ldc, const aoti_epilogue *ep) {
   aoti_gemm_op op = aoti_gemm_matrix_op(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, ep);
@@ -707,7 +671,7 @@ static inline void aoti_sgemm(const aoti_abi_threads *th, int trans_a, int trans
 
 /* The product with op(B) given as B panels (a weight the compiler packed: see the top of this
  * file), A untransposed, split over th's threads. */
-static inline void aoti_sgemm_panels_ep(const aoti_abi_threads *th, int64_t m, int64_t n, int64_t k, float alpha,
+AOTI_KERNEL_API void aoti_sgemm_panels_ep(const aoti_abi_threads *th, int64_t m, int64_t n, int64_t k, float alpha,
                                         const float *a, int64_t lda, const float *b_panels, float beta, float *c,
                                         int64_t ldc, const aoti_epilogue *ep) {
   aoti_gemm_op op = aoti_gemm_matrix_op(0, 0, m, n, k, alpha, a, lda, b_panels, 0, beta, c, ldc, ep);

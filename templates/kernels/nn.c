@@ -135,7 +135,7 @@ static inline void aoti_layer_norm_rows(void *task, int32_t thread, int64_t r0, 
  * variance and rstd = 1 / sqrt(var + eps) as PyTorch computes them. Two passes per row (the mean,
  * then the squared deviations from it), summed as AOTI_NN_CHUNK describes. `w`, `b`, `mean_out`,
  * `rstd_out` may be NULL. Rows are split over `th`. */
-static inline void aoti_layer_norm(const aoti_abi_threads *th, int64_t outer, int64_t inner, const float *x,
+AOTI_KERNEL_API void aoti_layer_norm(const aoti_abi_threads *th, int64_t outer, int64_t inner, const float *x,
                                    const float *w, const float *b, float eps, float *out, float *mean_out,
                                    float *rstd_out) {
   aoti_layer_norm_task t = {inner, x, w, b, eps, out, mean_out, rstd_out};
@@ -203,7 +203,7 @@ static inline void aoti_softmax_slices(void *task, int32_t thread, int64_t s0, i
 /* Softmax (or log-softmax) over the middle dim of [outer, n, inner]: the max is subtracted first,
  * so large values do not overflow; a slice that is all -inf gives NaN, as in PyTorch. Over the
  * last dim (inner 1) rows run in vectors, other slices are scalar. Slices are split over `th`. */
-static inline void aoti_softmax(const aoti_abi_threads *th, int64_t outer, int64_t n, int64_t inner, const float *x,
+AOTI_KERNEL_API void aoti_softmax(const aoti_abi_threads *th, int64_t outer, int64_t n, int64_t inner, const float *x,
                                 float *out, int is_log) {
   aoti_softmax_task t = {n, inner, x, out, is_log};
   if (outer * n * inner < AOTI_NN_MIN_SPLIT)
@@ -231,7 +231,7 @@ static void aoti_bmm_run(void *task, int32_t thread, int64_t begin, int64_t end)
                   t->n, t->beta, t->c + i * t->m * t->n, t->n);
 }
 
-static inline void aoti_bmm(const aoti_abi_threads *th, int64_t batch, int64_t m, int64_t n, int64_t k, float alpha,
+AOTI_KERNEL_API void aoti_bmm(const aoti_abi_threads *th, int64_t batch, int64_t m, int64_t n, int64_t k, float alpha,
                             const float *a, const float *b, float beta, float *c) {
   aoti_bmm_task task = {th, m, n, k, alpha, beta, a, b, c};
   if (th->count > 1 && batch >= th->count) {
@@ -242,16 +242,7 @@ static inline void aoti_bmm(const aoti_abi_threads *th, int64_t batch, int64_t m
     aoti_sgemm(th, 0, 0, m, n, k, alpha, a + i * m * k, k, b + i * k * n, n, beta, c + i * m * n, n);
 }
 
-/* Where attention reads its mask: none, bool (true attends) or float (added to the scores). */
-enum { AOTI_MASK_NONE = 0, AOTI_MASK_BOOL = 1, AOTI_MASK_FLOAT = 2 };
-
-/* Attention works on blocks of AOTI_NN_BQ query rows (a multiple of the GEMM's MR, so the score
- * product has whole row tiles) by AOTI_NN_BK keys (one K block of the P V product). Each thread's
- * scratch holds the GEMM's packing space, then the BQ x BK scores of its block. */
-#define AOTI_NN_BQ ((64 + AOTI_GEMM_MR - 1) / AOTI_GEMM_MR * AOTI_GEMM_MR)
-#define AOTI_NN_BK 128
-#define AOTI_NN_THREAD_SCRATCH (AOTI_GEMM_THREAD_SCRATCH + AOTI_NN_BQ * AOTI_NN_BK * 4)
-
+/* The mask kinds, AOTI_NN_BQ x AOTI_NN_BK attention blocks and the scratch are in kernels.h. */
 typedef struct aoti_attention_task {
   const aoti_abi_threads *th;
   int32_t num_batch;
@@ -390,7 +381,7 @@ static void aoti_attention_units(void *task, int32_t thread, int64_t begin, int6
  * online softmax (aoti_attention_block), so only BQ x BK scores exist at a time. A row with no
  * attended key gives zeros, as PyTorch's safe softmax does. The (batch entry, query block) units
  * are split over the threads, each in its own scratch (AOTI_NN_THREAD_SCRATCH). */
-static inline void aoti_attention(const aoti_abi_threads *th, int32_t num_batch, const int64_t *batch, int64_t l_len, int64_t s_len, int64_t e_len,
+AOTI_KERNEL_API void aoti_attention(const aoti_abi_threads *th, int32_t num_batch, const int64_t *batch, int64_t l_len, int64_t s_len, int64_t e_len,
                                   int64_t ev_len, float scale, const float *q, const float *k, const float *v,
                                   int mask_kind, const void *mask, const int64_t *mask_bstride, int64_t mask_lstride,
                                   int64_t mask_sstride, int causal, float *out) {

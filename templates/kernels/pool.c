@@ -10,11 +10,6 @@
  * (aten/src/ATen/native/cpu/MaxPoolKernel.cpp, AvgPoolKernel.cpp, AdaptiveAvgPoolKernel.cpp).
  * Never allocates; reentrant. */
 
-typedef struct aoti_pool_shape {
-  int64_t planes, in_h, in_w, out_h, out_w;
-  int64_t kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dil_h, dil_w;
-} aoti_pool_shape;
-
 /* A pool's windows as the geometry of a depthwise convolution (one plane per channel), which is
  * what conv.c's bands read. */
 static aoti_conv_shape aoti_pool_geometry(const aoti_pool_shape *p) {
@@ -133,7 +128,7 @@ static void aoti_max_pool_task(void *task, int32_t thread, int64_t begin, int64_
 
 /* Max over each window; a NaN wins (and the last NaN's index is kept), as in PyTorch. `indices`
  * (NULL: not wanted) receives the flat index ih * in_w + iw of each maximum within its plane. */
-static inline void aoti_max_pool2d(const aoti_abi_threads *th, const aoti_pool_shape *p, const float *x, float *out,
+AOTI_KERNEL_API void aoti_max_pool2d(const aoti_abi_threads *th, const aoti_pool_shape *p, const float *x, float *out,
                                    int64_t *indices) {
   const aoti_pool_task t = {th, p, x, out, indices, 0, 0};
   aoti_pool_run(&t, aoti_max_pool_task);
@@ -247,7 +242,7 @@ static void aoti_avg_pool_task(void *task, int32_t thread, int64_t begin, int64_
 
 /* Average over each window (dilation 1). The divisor is `divisor` when > 0 (divisor_override),
  * else the window's size clipped to the padded input (count_include_pad) or to the input. */
-static inline void aoti_avg_pool2d(const aoti_abi_threads *th, const aoti_pool_shape *p, int count_include_pad,
+AOTI_KERNEL_API void aoti_avg_pool2d(const aoti_abi_threads *th, const aoti_pool_shape *p, int count_include_pad,
                                    int64_t divisor, const float *x, float *out) {
   const aoti_pool_task t = {th, p, x, out, NULL, count_include_pad, divisor};
   aoti_pool_run(&t, aoti_avg_pool_task);
@@ -255,7 +250,7 @@ static inline void aoti_avg_pool2d(const aoti_abi_threads *th, const aoti_pool_s
 
 /* Adaptive average: output cell o of a dim of size in covers [floor(o * in / out),
  * ceil((o + 1) * in / out)). */
-static inline void aoti_adaptive_avg_pool2d(int64_t planes, int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w,
+AOTI_KERNEL_API void aoti_adaptive_avg_pool2d(int64_t planes, int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w,
                                             const float *x, float *out) {
   for (int64_t c = 0; c < planes; ++c) {
     const float *xc = x + c * in_h * in_w;

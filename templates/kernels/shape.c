@@ -20,7 +20,7 @@ static inline void aoti_shape_move(size_t elem, const unsigned char *src, unsign
 
 /* dst[sum i_d * dst_strides[d]] = src[sum i_d * src_strides[d]] over `sizes` (rank 0..8). Rows
  * whose inner strides are both 1 move with one memcpy. */
-static inline void aoti_copy_strided(size_t elem, int32_t rank, const int64_t *sizes, const void *src,
+AOTI_KERNEL_API void aoti_copy_strided(size_t elem, int32_t rank, const int64_t *sizes, const void *src,
                               const int64_t *src_strides, void *dst, const int64_t *dst_strides) {
   const unsigned char *s = (const unsigned char *)src;
   unsigned char *d = (unsigned char *)dst;
@@ -58,7 +58,7 @@ static inline int64_t aoti_shape_wrap(int64_t i, int64_t size) { return i < 0 ? 
 
 /* Rows of `inner` elements: dst[o, j, :] = src[o, idx[j], :] for o < outer, j < count, where src
  * has `size` rows per o (index_select along a dim, embedding). */
-static inline void aoti_index_rows(size_t elem, int64_t outer, int64_t count, const int64_t *idx, int64_t size,
+AOTI_KERNEL_API void aoti_index_rows(size_t elem, int64_t outer, int64_t count, const int64_t *idx, int64_t size,
                             int64_t inner, const void *src, void *dst) {
   const size_t row = (size_t)inner * elem;
   const unsigned char *s = (const unsigned char *)src;
@@ -72,7 +72,7 @@ static inline void aoti_index_rows(size_t elem, int64_t outer, int64_t count, co
 
 /* gather along `dim`: for every position p of the contiguous index tensor of `sizes` (rank 1..8),
  * dst[p] = src[p with p[dim] replaced by idx[p]], src walked with `src_strides`. */
-static inline void aoti_gather(size_t elem, int32_t rank, const int64_t *sizes, int32_t dim, const int64_t *idx,
+AOTI_KERNEL_API void aoti_gather(size_t elem, int32_t rank, const int64_t *sizes, int32_t dim, const int64_t *idx,
                         int64_t dim_size, const void *src, const int64_t *src_strides, void *dst) {
   const unsigned char *s = (const unsigned char *)src;
   unsigned char *d = (unsigned char *)dst;
@@ -96,7 +96,7 @@ static inline void aoti_gather(size_t elem, int32_t rank, const int64_t *sizes, 
  * source offset is sum_d p_d * strides[d] (the dims the output keeps from the source) plus, for
  * each index tensor t < num_idx, wrap(idx[t][sum_d p_d * idx_strides[t * 8 + d]]) * idx_step[t]
  * (the broadcast index tensors pick along source dims of size idx_size[t]). */
-static inline void aoti_index(size_t elem, int32_t rank, const int64_t *sizes, const void *src, const int64_t *strides,
+AOTI_KERNEL_API void aoti_index(size_t elem, int32_t rank, const int64_t *sizes, const void *src, const int64_t *strides,
                        int32_t num_idx, const int64_t *const *idx, const int64_t *idx_strides,
                        const int64_t *idx_size, const int64_t *idx_step, void *dst) {
   const unsigned char *s = (const unsigned char *)src;

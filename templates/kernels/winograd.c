@@ -34,18 +34,8 @@
  * channels, a transpose to 4x4 pixel tiles, and the epilogue (bias, residual, gemm.c's vector
  * activation) into out. Never allocates; reentrant. */
 
-#define AOTI_WINOGRAD_PANEL 32     /* output channels per panel of u (prepack.c writes it) */
-#define AOTI_WINOGRAD_MAX_TILES 64 /* tiles per block, a multiple of AOTI_VL */
-#define AOTI_WINOGRAD_MAX_IN 1024  /* input channels at most (prepack.c's eligibility) */
-#define AOTI_WINOGRAD_V_TILE_CHANNELS 16384 /* V holds (tiles of a block) x in_channels <= this */
+/* The panel width, the block and scratch sizes are in kernels.h. */
 #define AOTI_WINOGRAD_SHARED_U_BYTES (4 << 20) /* u read again per thread rather than input twice */
-/* V's and M's 36 slices lie this many floats (a cache line) apart more than their size: slices
- * 4 KiB apart would all fall in the same L1 set while the transforms touch all 36 at once. */
-#define AOTI_WINOGRAD_SKEW 16
-#define AOTI_WINOGRAD_V_FLOATS (36 * (AOTI_WINOGRAD_V_TILE_CHANNELS + AOTI_WINOGRAD_SKEW))
-#define AOTI_WINOGRAD_M_FLOATS (36 * (AOTI_WINOGRAD_MAX_TILES * AOTI_WINOGRAD_PANEL + AOTI_WINOGRAD_SKEW))
-/* Scratch bytes per thread: V, then M of one panel. */
-#define AOTI_WINOGRAD_THREAD_SCRATCH ((AOTI_WINOGRAD_V_FLOATS + AOTI_WINOGRAD_M_FLOATS) * 4)
 /* Tile rows of a product's register tile: acc[MR][2] plus two u vectors and a broadcast fit the
  * target's vector registers (32 zmm; 16 ymm or xmm). */
 #if defined(__AVX512F__)
@@ -452,7 +442,7 @@ static void aoti_winograd_range(void *task, int32_t thread, int64_t begin, int64
  * a 3x3, stride-1, dilation-1, ungrouped convolution with any padding and in_channels <=
  * AOTI_WINOGRAD_MAX_IN, u = w transformed (above). ep's bias is per output channel, its residual
  * laid out as out. */
-static void aoti_conv2d_winograd(const aoti_abi_threads *th, const aoti_conv_shape *p, const float *x, const float *u,
+AOTI_KERNEL_API void aoti_conv2d_winograd(const aoti_abi_threads *th, const aoti_conv_shape *p, const float *x, const float *u,
                                  const aoti_epilogue *ep, float *out) {
   aoti_winograd_task w = {th, p, x, u, ep, out, (p->out_h + 3) / 4, (p->out_w + 3) / 4, 0, 0, 0, 0};
   w.tiles = p->batch * w.tiles_h * w.tiles_w;

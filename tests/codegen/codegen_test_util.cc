@@ -12,6 +12,7 @@
 
 extern "C" {
 #include "aoti/runtime.h"
+#include "build/build.h"
 }
 
 namespace aoti_test {
@@ -36,13 +37,27 @@ Library::~Library() {
 bool Library::Load(const aoti_codegen_result &r, const std::string &stem) {
   const std::string base = std::string(AOTI_TEST_TMP_DIR) + "/" + stem;
   WriteFile(base + ".c", std::string(r.source, r.source_len));
-  const std::string cmd = "cc -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC -o " +
-                          ShellQuote(base + ".so") + " " + ShellQuote(base + ".c") + " -lm";
-  const CommandResult cc = RunCommand(cmd, AOTI_TEST_TMP_DIR);
-  if (cc.exit_code != 0) {
-    ADD_FAILURE() << "compiling " << base << ".c failed:\n" << cc.out << cc.err;
+  // Built as aotic builds it (the kernels' object from a cache the test processes share), for the
+  // compiler's baseline target, warnings as errors.
+  aoti_build_options options;
+  aoti_build_options_init(&options);
+  options.target = "generic";
+  options.cflags = "-Wall -Wextra -Werror";
+  const std::string cache = std::string(AOTI_TEST_TMP_DIR) + "/kernel-cache";
+  options.kernel_cache = cache.c_str();
+  char *kernels = aoti_codegen_kernels_source();
+  void *so = nullptr;
+  size_t so_len = 0;
+  const aoti_status st = kernels ? aoti_build_shared_library(r.source, r.source_len, kernels, "model", &options,
+                                                             &so, &so_len)
+                                 : AOTI_ERROR_OUT_OF_MEMORY;
+  free(kernels);
+  if (st != AOTI_OK) {
+    ADD_FAILURE() << "building " << base << ".c failed:\n" << aoti_last_error();
     return false;
   }
+  WriteFile(base + ".so", std::string(static_cast<const char *>(so), so_len));
+  free(so);
   handle_ = dlopen((base + ".so").c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle_) {
     ADD_FAILURE() << "dlopen: " << dlerror();

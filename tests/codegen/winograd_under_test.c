@@ -11,10 +11,18 @@
 
 #include "aoti/abi.h"
 
+/* one private copy of the kernels per vector path in this test binary */
+#define AOTI_KERNEL_API static inline
+#include "../../templates/kernels/kernels.h"
 #include "../../templates/kernels/math.c"
 #include "../../templates/kernels/gemm.c"
+#include "../../templates/kernels/copy.c"
 #include "../../templates/kernels/conv.c"
 #include "../../templates/kernels/winograd.c"
+#include "../../templates/kernels/pool.c"
+#include "../../templates/kernels/shape.c"
+#include "../../templates/kernels/reduce.c"
+#include "../../templates/kernels/nn.c"
 
 #ifndef AOTI_TEST_VARIANT
 #define AOTI_TEST_VARIANT generic
