@@ -422,6 +422,7 @@ static int compile_model(cli *c, model_job *job, aoti_package_writer *w, double 
   void *so = NULL;
   size_t so_len = 0;
   char *kernels = aoti_codegen_kernels_source();
+  c->build.parts = 2; /* generated sources build as two objects at once */
   if (!kernels || aoti_build_shared_library(r->source, r->source_len, kernels, job->name, &c->build, &so,
                                             &so_len) != AOTI_OK) {
     free(kernels);

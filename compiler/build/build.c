@@ -1,14 +1,17 @@
 /* build.c — runs the system C compiler on a generated model source (build.h).
  *
- * The source is written as <name>.c into a private folder made with mkdtemp, and the compiler is
- * started inside that folder (fork + chdir + execvp, no shell) with relative file names only, so
- * the folder's path never reaches the output and the same source gives the same bytes. The
- * compiler's stdout and stderr go into a pipe; the first AOTI_BUILD_MESSAGE_MAX bytes are kept for
- * the error message, the rest is drained and dropped.
+ * The sources are written into a private folder made with mkdtemp, and the compiler is started
+ * inside that folder (posix_spawn with a chdir, no shell) with relative file names only, so the
+ * folder's path never reaches the output and the same source gives the same bytes. A generated
+ * model is two objects compiled at once (its two parts) plus the kernels' object from the kernel
+ * cache (or compiled beside them and then stored there), linked into one library. Each
+ * compiler's stdout and stderr go into a pipe; the first AOTI_BUILD_MESSAGE_MAX bytes are kept
+ * for the error message, the rest is drained and dropped.
  *
- * Thread-compatible: separate calls may run at once (each has its own folder).
+ * Thread-compatible: separate calls may run at once (each has its own folder); processes may share
+ * a kernel cache (entries are written under a private name and renamed into place).
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* posix_spawn_file_actions_addchdir_np */
 
 #include "build/build.h"
 
@@ -20,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -224,53 +228,34 @@ static void drain(int fd, char *buf) {
   buf[kept] = '\0';
 }
 
-/* In the child: only async-signal-safe calls until exec. A failed exec sends errno through
- * `errno_fd` (close-on-exec, so a successful exec sends nothing). */
-static void run_child(const char *dir, const command *cmd, int out_fd, int errno_fd) {
-  int err = 0;
-  if (chdir(dir) != 0 || dup2(out_fd, STDOUT_FILENO) < 0 || dup2(out_fd, STDERR_FILENO) < 0) {
-    err = errno;
-  } else {
-    execvp(cmd->argv[0], cmd->argv);
-    err = errno;
-  }
-  ssize_t ignored = write(errno_fd, &err, sizeof err);
-  (void)ignored;
-  _exit(127);
-}
-
-/* A started compiler: its messages come through out_fd, a failed exec's errno through errno_fd. */
+/* A started compiler: its messages (stdout and stderr) come through out_fd. */
 typedef struct job {
   pid_t pid;
-  int out_fd, errno_fd;
+  int out_fd;
 } job;
 
+/* posix_spawn rather than fork: aotic may hold gigabytes of weights by now, whose page tables a
+ * fork would copy (and whose pages it would then fault in again) for every compiler run. */
 static aoti_status start_compiler(const char *dir, const command *cmd, job *out_job) {
-  int out_pipe[2], errno_pipe[2];
-  if (pipe(out_pipe) != 0)
-    return aoti_error_set(AOTI_ERROR_IO, "build: pipe failed: %s", strerror(errno));
-  if (pipe(errno_pipe) != 0) {
-    close(out_pipe[0]);
-    close(out_pipe[1]);
-    return aoti_error_set(AOTI_ERROR_IO, "build: pipe failed: %s", strerror(errno));
-  }
-  fcntl(errno_pipe[1], F_SETFD, FD_CLOEXEC);
-  fcntl(out_pipe[0], F_SETFD, FD_CLOEXEC);
-  fcntl(errno_pipe[0], F_SETFD, FD_CLOEXEC); /* a second job's child must not hold this one's pipes */
+  int out_pipe[2];
+  if (pipe(out_pipe) != 0) return aoti_error_set(AOTI_ERROR_IO, "build: pipe failed: %s", strerror(errno));
+  fcntl(out_pipe[0], F_SETFD, FD_CLOEXEC); /* a second job's child must not hold this one's pipe */
+  posix_spawn_file_actions_t actions;
+  int err = posix_spawn_file_actions_init(&actions);
+  if (!err) err = posix_spawn_file_actions_addchdir_np(&actions, dir);
+  if (!err) err = posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
+  if (!err) err = posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDERR_FILENO);
+  if (!err) err = posix_spawn_file_actions_addclose(&actions, out_pipe[1]);
   fflush(NULL); /* so the child inherits no buffered output */
-  pid_t pid = fork();
-  if (pid < 0) {
-    int err = errno;
-    close(out_pipe[0]);
-    close(out_pipe[1]);
-    close(errno_pipe[0]);
-    close(errno_pipe[1]);
-    return aoti_error_set(AOTI_ERROR_IO, "cannot run '%s': fork failed: %s", cmd->argv[0], strerror(err));
-  }
-  if (pid == 0) run_child(dir, cmd, out_pipe[1], errno_pipe[1]);
+  pid_t pid = 0;
+  if (!err) err = posix_spawnp(&pid, cmd->argv[0], &actions, NULL, cmd->argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
   close(out_pipe[1]);
-  close(errno_pipe[1]);
-  *out_job = (job){pid, out_pipe[0], errno_pipe[0]};
+  if (err) {
+    close(out_pipe[0]);
+    return aoti_error_set(AOTI_ERROR_IO, "cannot run '%s': %s", cmd->argv[0], strerror(err));
+  }
+  *out_job = (job){pid, out_pipe[0]};
   return AOTI_OK;
 }
 
@@ -279,17 +264,9 @@ static aoti_status start_compiler(const char *dir, const command *cmd, job *out_
 static aoti_status finish_compiler(job j, const command *cmd, bool user_flags, char *messages) {
   drain(j.out_fd, messages);
   close(j.out_fd);
-  int child_errno = 0;
-  ssize_t got;
-  do {
-    got = read(j.errno_fd, &child_errno, sizeof child_errno);
-  } while (got < 0 && errno == EINTR);
-  close(j.errno_fd);
   int wstatus = 0;
   while (waitpid(j.pid, &wstatus, 0) < 0 && errno == EINTR) {
   }
-  if (got == (ssize_t)sizeof child_errno)
-    return aoti_error_set(AOTI_ERROR_IO, "cannot run '%s': %s", cmd->argv[0], strerror(child_errno));
   if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) return AOTI_OK;
   char *text = command_text(cmd);
   char how[64];
@@ -534,6 +511,35 @@ static void store_kernels(const char *dir, const char *entry, const aoti_build_o
   free(obj_path);
 }
 
+/* <name>.c into <name>.o, or with options->parts 2 into <name>.1.o and <name>.2.o at once. */
+static aoti_status compile_model(const char *dir, const aoti_build_options *options, const char *name,
+                                 const char *c_name, char *messages) {
+  char *o_name = concat(name, ".o"), *o1 = concat(name, ".1.o"), *o2 = concat(name, ".2.o");
+  aoti_status st = o_name && o1 && o2 ? AOTI_OK : aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "build: out of memory");
+  if (st == AOTI_OK && !(options && options->parts == 2)) {
+    const char *const tail[] = {"-c", "-o", o_name, c_name, NULL};
+    st = run_step(dir, options, tail, messages);
+  } else if (st == AOTI_OK) {
+    const char *const tail1[] = {"-DAOTI_MODEL_PART=1", "-c", "-o", o1, c_name, NULL};
+    const char *const tail2[] = {"-DAOTI_MODEL_PART=2", "-c", "-o", o2, c_name, NULL};
+    command cmd1 = {0}, cmd2 = {0};
+    job j1, j2;
+    st = start_step(dir, options, tail1, &cmd1, &j1);
+    if (st == AOTI_OK) {
+      aoti_status st2 = start_step(dir, options, tail2, &cmd2, &j2);
+      if (st2 == AOTI_OK) st2 = finish_compiler(j2, &cmd2, has_user_flags(options), messages);
+      st = finish_compiler(j1, &cmd1, has_user_flags(options), messages);
+      if (st == AOTI_OK) st = st2;
+    }
+    command_free(&cmd1);
+    command_free(&cmd2);
+  }
+  free(o_name);
+  free(o1);
+  free(o2);
+  return st;
+}
+
 /* In dir: <name>.c (and kernels.o, from the cache or compiled at the same time) into <name>.so. */
 static aoti_status build_in(const char *dir, const char *source, size_t source_len, const char *kernels,
                             const char *name, const aoti_build_options *options, char *messages) {
@@ -550,8 +556,7 @@ static aoti_status build_in(const char *dir, const char *source, size_t source_l
     char *entry = NULL;
     const double t0 = now_ms();
     st = start_kernels(dir, kernels, options, messages, &kcmd, &kjob, &started, &entry);
-    const char *const compile[] = {"-c", "-o", o_name, c_name, NULL};
-    if (st == AOTI_OK) st = run_step(dir, options, compile, messages);
+    if (st == AOTI_OK) st = compile_model(dir, options, name, c_name, messages);
     if (started) { /* always waited for, also when the model failed */
       aoti_status kst = finish_compiler(kjob, &kcmd, has_user_flags(options), messages);
       if (st == AOTI_OK) st = kst;
@@ -559,8 +564,14 @@ static aoti_status build_in(const char *dir, const char *source, size_t source_l
     }
     command_free(&kcmd);
     free(entry);
-    const char *const link[] = {"-o", so_name, o_name, "kernels.o", "-lm", "-Wl,--gc-sections", NULL};
-    if (st == AOTI_OK) st = run_step(dir, options, link, messages);
+    const bool two = options && options->parts == 2;
+    char *o1 = concat(name, ".1.o"), *o2 = concat(name, ".2.o");
+    const char *const link_one[] = {"-o", so_name, o_name, "kernels.o", "-lm", "-Wl,--gc-sections", NULL};
+    const char *const link_two[] = {"-o", so_name, o1, o2, "kernels.o", "-lm", "-Wl,--gc-sections", NULL};
+    if (st == AOTI_OK && (!o1 || !o2)) st = aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "build: out of memory");
+    if (st == AOTI_OK) st = run_step(dir, options, two ? link_two : link_one, messages);
+    free(o1);
+    free(o2);
   }
   free(c_name);
   free(o_name);

@@ -40,6 +40,9 @@ typedef struct aoti_build_options {
    * (a damaged one is built again, with a warning); a folder that cannot be written costs a
    * warning and the next build's compile, not the build. Safe for processes building at once. */
   const char *kernel_cache;
+  /* 2: the source is a generated model written in two parts (AOTI_MODEL_PART 1 and 2, see
+   * compiler/codegen), compiled at once as two objects; else (0, 1) it is one object. */
+  int parts;
   bool keep_temps;     /* leave the temporary folder and say where (for debugging) */
   bool verbose;        /* print the command line to stderr */
 } aoti_build_options;

@@ -151,6 +151,12 @@ static aoti_status emit_run(cg_ctx *c) {
   for (int32_t i = 0; i < c->g->num_nodes; ++i) {
     aoti_status st = cg_emit_node(c, c->g->nodes[i]);
     if (st != AOTI_OK) return st;
+    /* The node's functions go to the part with fewer bytes so far, so both compile in about the
+     * same time; run() goes with part 2, which therefore starts with its share. */
+    aoti_strbuf *part = &c->node_fns[c->node_fns[0].len <= c->node_fns[1].len ? 0 : 1];
+    if (c->kernels.len) aoti_strbuf_append(part, c->kernels.data, c->kernels.len);
+    c->kernels.len = 0;
+    if (c->kernels.data) c->kernels.data[0] = '\0';
   }
   put_output_copies(c);
   return AOTI_OK;
@@ -287,18 +293,37 @@ static void put_model_table(cg_ctx *c, aoti_strbuf *out) {
                    "const aoti_abi_model *aoti_model_entry_v1(void) { return &model_table; }\n");
 }
 
+void cg_put_node_fn(cg_ctx *c, const char *signature) {
+  if (!signature) {
+    c->oom = true;
+    return;
+  }
+  aoti_strbuf_appendf(&c->decls, "AOTI_KERNEL_API %s;\n", signature);
+  aoti_strbuf_appendf(&c->kernels, "AOTI_KERNEL_API %s {\n", signature);
+}
+
+/* The source in two parts, so that two compilers can build it at once (compiler/build): each
+ * holds about half of the per-node functions, part 2 also the tables and run(), which calls them;
+ * both see the prelude and the node functions' declarations. Without AOTI_MODEL_PART it is one
+ * object. */
 static aoti_status assemble(cg_ctx *c, aoti_strbuf *out) {
   aoti_status st = emit_run(c);
   if (st != AOTI_OK) return st;
   put_prelude(c, out);
-  aoti_strbuf_puts(out, c->kernels.data ? c->kernels.data : "");
+  aoti_strbuf_puts(out, c->decls.data ? c->decls.data : "");
+  aoti_strbuf_puts(out, "\n#if !defined(AOTI_MODEL_PART) || AOTI_MODEL_PART == 1\n\n");
+  aoti_strbuf_puts(out, c->node_fns[0].data ? c->node_fns[0].data : "");
+  aoti_strbuf_puts(out, "#endif /* part 1 */\n#if !defined(AOTI_MODEL_PART) || AOTI_MODEL_PART == 2\n\n");
+  aoti_strbuf_puts(out, c->node_fns[1].data ? c->node_fns[1].data : "");
   st = cg_emit_tables(c, out);
   if (st != AOTI_OK) return st;
   aoti_strbuf_puts(out, "static int32_t model_run(const aoti_abi_run_args *args) {\n");
   aoti_strbuf_puts(out, c->run.data ? c->run.data : "");
   aoti_strbuf_puts(out, "  return 0;\n}\n\n");
   put_model_table(c, out);
-  if (c->oom || out->failed || c->kernels.failed || c->run.failed)
+  aoti_strbuf_puts(out, "#endif /* part 2 */\n");
+  if (c->oom || out->failed || c->decls.failed || c->kernels.failed || c->node_fns[0].failed ||
+      c->node_fns[1].failed || c->run.failed)
     return aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory generating model '%s'", c->model);
   return AOTI_OK;
 }
@@ -368,7 +393,10 @@ aoti_status aoti_codegen_c(aoti_graph *g, const char *name, const aoti_codegen_o
   if (st == AOTI_OK && !(r = make_result(&c, &source)))
     st = aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "out of memory generating model '%s'", name);
   aoti_strbuf_free(&source);
+  aoti_strbuf_free(&c.decls);
   aoti_strbuf_free(&c.kernels);
+  aoti_strbuf_free(&c.node_fns[0]);
+  aoti_strbuf_free(&c.node_fns[1]);
   aoti_strbuf_free(&c.run);
   if (st == AOTI_OK) *out_result = r;
   return st;

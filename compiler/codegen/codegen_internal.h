@@ -45,11 +45,18 @@ typedef struct cg_ctx {
   const char **sym_c;          /* per symbol: the C local holding it in generated functions */
   const char **sym_names;      /* per symbol: its name, for expressions in tables and messages */
   const char **value_c;        /* per value id: the C pointer variable in run(), or NULL */
-  aoti_strbuf kernels;         /* per-node functions, emitted before run() */
+  aoti_strbuf decls;           /* per-node functions' task types and prototypes (both parts) */
+  aoti_strbuf kernels;         /* the current node's functions (cg_put_node_fn) */
+  aoti_strbuf node_fns[2];     /* every node's functions, in parts 1 and 2 of the source (codegen.c) */
   aoti_strbuf run;             /* the body of run() */
   bool uses[CG_KERNEL_COUNT];  /* which template kernels run() calls (only those are emitted) */
   bool oom;
 } cg_ctx;
+
+/* Starts per-node function `signature` ("void k3_add(void *task, ...)") in c->kernels, its body
+ * to follow, and declares it in c->decls: part 2 of the source (run()) calls what part 1 defines
+ * (AOTI_MODEL_PART, codegen.c). */
+void cg_put_node_fn(cg_ctx *c, const char *signature);
 
 /* The C element type of `dtype` in generated code ("float", "int64_t", "_Bool", ...; float16 and
  * bfloat16 as their raw bits, "uint16_t"). */

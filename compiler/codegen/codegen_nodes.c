@@ -448,19 +448,23 @@ static aoti_status put_named_scalars(aoti_strbuf *k, const pointwise *p) {
 /* The kernel's arguments as a task struct `<fn>_task` (the loop sizes n, each tensor operand's data
  * and strides, out), and the signature of its task function: units [begin, end) of aoti/abi.h's
  * parallel_for, which are elements when the nest is one flat loop, else outer rows. */
-static void put_kernel_signature(aoti_strbuf *k, const pointwise *p, const char *fn) {
-  aoti_strbuf_appendf(k, "typedef struct %s_task {\n  const int64_t *n;\n", fn);
+static void put_kernel_signature(cg_ctx *c, const pointwise *p, const char *fn) {
+  aoti_strbuf *k = &c->kernels;
+  aoti_strbuf_appendf(&c->decls, "typedef struct %s_task {\n  const int64_t *n;\n", fn);
   for (int32_t i = 0; i < p->num_ops; ++i)
     if (p->ops[i].tensor)
-      aoti_strbuf_appendf(k, "  const %s *%c_data;\n  const int64_t *%c_stride;\n", cg_ctype(p->ops[i].tensor->dtype),
-                          p->ops[i].letter, p->ops[i].letter);
-  aoti_strbuf_appendf(k, "  %s *out;\n} %s_task;\n\n", cg_ctype(p->n->outputs[0]->dtype), fn);
-  aoti_strbuf_appendf(k, "/* %s (%s): out = %s, computed as %s */\n"
-                      "static void %s(void *task, int32_t thread, int64_t begin, int64_t end) {\n"
-                      "  const %s_task *t = (const %s_task *)task;\n  const int64_t *n = t->n;\n"
+      aoti_strbuf_appendf(&c->decls, "  const %s *%c_data;\n  const int64_t *%c_stride;\n",
+                          cg_ctype(p->ops[i].tensor->dtype), p->ops[i].letter, p->ops[i].letter);
+  aoti_strbuf_appendf(&c->decls, "  %s *out;\n} %s_task;\n", cg_ctype(p->n->outputs[0]->dtype), fn);
+  aoti_strbuf_appendf(k, "/* %s (%s): out = %s, computed as %s */\n", aoti_pass_op_name(p->n), p->n->target,
+                      p->expr, cg_ctype(p->compute));
+  aoti_strbuf signature = AOTI_STRBUF_INIT;
+  aoti_strbuf_appendf(&signature, "void %s(void *task, int32_t thread, int64_t begin, int64_t end)", fn);
+  cg_put_node_fn(c, signature.data);
+  aoti_strbuf_free(&signature);
+  aoti_strbuf_appendf(k, "  const %s_task *t = (const %s_task *)task;\n  const int64_t *n = t->n;\n"
                       "  %s *restrict out = t->out;\n  (void)thread;\n  (void)n;\n",
-                      aoti_pass_op_name(p->n), p->n->target, p->expr, cg_ctype(p->compute), fn, fn, fn,
-                      cg_ctype(p->n->outputs[0]->dtype));
+                      fn, fn, cg_ctype(p->n->outputs[0]->dtype));
   for (int32_t i = 0; i < p->num_ops; ++i)
     if (p->ops[i].tensor)
       aoti_strbuf_appendf(k, "  const %s *restrict %c_data = t->%c_data;\n  const int64_t *%c_stride = t->%c_stride;\n",
@@ -556,7 +560,7 @@ static void put_known_inner(aoti_strbuf *k, const pointwise *p) {
  * with a general strided loop last, picked per row. Needs at least one tensor operand. */
 static aoti_status put_pointwise_kernel(cg_ctx *c, const pointwise *p, const char *fn, int32_t rank) {
   aoti_strbuf *k = &c->kernels;
-  put_kernel_signature(k, p, fn);
+  put_kernel_signature(c, p, fn);
   aoti_status st = put_named_scalars(k, p);
   if (st != AOTI_OK) return st;
   put_row_setup(k, rank, p);
@@ -651,8 +655,12 @@ static aoti_status emit_fill(cg_ctx *c, pointwise *p) {
   if (st != AOTI_OK) return st;
   const char *otype = cg_ctype(out->dtype);
   aoti_strbuf *k = &c->kernels;
-  aoti_strbuf_appendf(k, "/* %s (%s): out[i] = %s, computed as %s */\nstatic void %s(int64_t numel, %s *restrict out) {\n",
-                      aoti_pass_op_name(n), n->target, p->expr, cg_ctype(p->compute), fn.data, otype);
+  aoti_strbuf_appendf(k, "/* %s (%s): out[i] = %s, computed as %s */\n", aoti_pass_op_name(n), n->target, p->expr,
+                      cg_ctype(p->compute));
+  aoti_strbuf signature = AOTI_STRBUF_INIT;
+  aoti_strbuf_appendf(&signature, "void %s(int64_t numel, %s *restrict out)", fn.data, otype);
+  cg_put_node_fn(c, signature.data);
+  aoti_strbuf_free(&signature);
   st = put_named_scalars(k, p);
   if (st == AOTI_OK) {
     aoti_strbuf_appendf(k, "  for (int64_t i = 0; i < numel; ++i) out[i] = (%s)%s;\n}\n\n", otype, p->expr);

@@ -166,10 +166,14 @@ static void put_reduce_kernel(cg_ctx *c, const aoti_node *n, const char *fn, red
   const bool with_values = kind != REDUCE_ARGMAX && kind != REDUCE_ARGMIN;
   const bool with_index = kind == REDUCE_MAX_INDEX || kind == REDUCE_MIN_INDEX || kind == REDUCE_ARGMAX ||
                           kind == REDUCE_ARGMIN;
-  aoti_strbuf_appendf(k, "/* %s (%s) */\nstatic void %s(const %s *restrict x", aoti_pass_op_name(n), n->target, fn, in);
-  if (with_values) aoti_strbuf_appendf(k, ", %s *restrict out", out);
-  if (with_index) aoti_strbuf_puts(k, ", int64_t *restrict out_index");
-  aoti_strbuf_puts(k, ", const int64_t *ks, const int64_t *kst, const int64_t *rs, const int64_t *rst) {\n");
+  aoti_strbuf_appendf(k, "/* %s (%s) */\n", aoti_pass_op_name(n), n->target);
+  aoti_strbuf signature = AOTI_STRBUF_INIT;
+  aoti_strbuf_appendf(&signature, "void %s(const %s *restrict x", fn, in);
+  if (with_values) aoti_strbuf_appendf(&signature, ", %s *restrict out", out);
+  if (with_index) aoti_strbuf_puts(&signature, ", int64_t *restrict out_index");
+  aoti_strbuf_puts(&signature, ", const int64_t *ks, const int64_t *kst, const int64_t *rs, const int64_t *rst)");
+  cg_put_node_fn(c, signature.data);
+  aoti_strbuf_free(&signature);
   aoti_strbuf_appendf(k, "  typedef %s acc_t;\n  int64_t count = 1;\n", acc_type(kind, x->dtype));
   aoti_strbuf_appendf(k, "  for (int32_t i = 0; i < %d; ++i) count *= rs[i];\n  (void)count;\n  (void)ks;\n  (void)kst;\n  (void)rst;\n",
                       l->num_reduced);

@@ -45,6 +45,7 @@ bool Library::Load(const aoti_codegen_result &r, const std::string &stem) {
   options.cflags = "-Wall -Wextra -Werror";
   const std::string cache = std::string(AOTI_TEST_TMP_DIR) + "/kernel-cache";
   options.kernel_cache = cache.c_str();
+  options.parts = 2;
   char *kernels = aoti_codegen_kernels_source();
   void *so = nullptr;
   size_t so_len = 0;
