@@ -48,6 +48,7 @@ typedef struct cg_ctx {
   aoti_strbuf decls;           /* per-node functions' task types and prototypes (both parts) */
   aoti_strbuf kernels;         /* the current node's functions (cg_put_node_fn) */
   aoti_strbuf node_fns[2];     /* every node's functions, in parts 1 and 2 of the source (codegen.c) */
+  int64_t node_fns_cost[2];    /* their estimated compile cost (node_fn_cost) */
   aoti_strbuf run;             /* the body of run() */
   bool uses[CG_KERNEL_COUNT];  /* which template kernels run() calls (only those are emitted) */
   bool oom;
