@@ -52,7 +52,9 @@ static ir_chunk *chunk_new(size_t data_size) {
   return c;
 }
 
-void *aoti_graph_alloc(aoti_graph *g, size_t size) {
+/* A block of `size` bytes from g's arena, zeroed unless `uninitialised` (for callers that write
+ * all of it at once: a weight's copy need not be written twice). */
+static void *graph_alloc(aoti_graph *g, size_t size, bool uninitialised) {
   ir_private *p = ir_private_of(g);
   size_t need = round_up(size ? size : 1, IR_ALIGN);
   if (need < size) return NULL; /* overflow */
@@ -63,7 +65,7 @@ void *aoti_graph_alloc(aoti_graph *g, size_t size) {
     big->used = need;
     big->next = p->current->next;
     p->current->next = big;
-    memset(chunk_data(big), 0, need);
+    if (!uninitialised) memset(chunk_data(big), 0, need);
     return chunk_data(big);
   }
   if (p->current->size - p->current->used < need) {
@@ -74,9 +76,11 @@ void *aoti_graph_alloc(aoti_graph *g, size_t size) {
   }
   unsigned char *out = chunk_data(p->current) + p->current->used;
   p->current->used += need;
-  memset(out, 0, need);
+  if (!uninitialised) memset(out, 0, need);
   return out;
 }
+
+void *aoti_graph_alloc(aoti_graph *g, size_t size) { return graph_alloc(g, size, false); }
 
 const char *aoti_graph_strdup(aoti_graph *g, const char *s) {
   if (!s) return NULL;
@@ -189,7 +193,7 @@ aoti_constant *aoti_graph_add_constant(aoti_graph *g, const char *fqn, aoti_valu
                                        const void *data, size_t nbytes, aoti_constant_kind kind) {
   if (!IR_RESERVE(g, g->constants, g->num_constants)) return NULL;
   const char *name = aoti_graph_strdup(g, fqn);
-  void *copy = aoti_graph_alloc(g, nbytes); /* large blocks get their own chunk */
+  void *copy = graph_alloc(g, nbytes, data && nbytes); /* large blocks get their own chunk */
   if (!name || !copy) {
     ir_private_of(g)->out_of_memory = true;
     return NULL;

@@ -31,17 +31,39 @@ static bool foldable(const aoti_node *n) {
          aoti_dtype_size(n->outputs[0]->dtype) > 0;
 }
 
-/* Copies the elements of a strided view of `src` (element size `elem`) into contiguous `dst`. */
+/* dst[j] = src[j * stride] for j < n, elements of `elem` bytes: one loop per element size, so
+ * that big weights (a linear layer's transpose) cost a load and a store per element. */
+static void strided_row(size_t elem, int64_t n, const unsigned char *src, int64_t stride, unsigned char *dst) {
+#define AOTI_STRIDED_ROW(T)                                                          \
+  for (int64_t j = 0; j < n; ++j) memcpy(dst + j * (int64_t)sizeof(T), src + j * stride * (int64_t)sizeof(T), sizeof(T))
+  switch (elem) {
+    case 1: AOTI_STRIDED_ROW(uint8_t); break;
+    case 2: AOTI_STRIDED_ROW(uint16_t); break;
+    case 4: AOTI_STRIDED_ROW(uint32_t); break;
+    case 8: AOTI_STRIDED_ROW(uint64_t); break;
+    default:
+      for (int64_t j = 0; j < n; ++j) memcpy(dst + (size_t)j * elem, src + (size_t)(j * stride) * elem, elem);
+  }
+#undef AOTI_STRIDED_ROW
+}
+
+/* Copies the elements of a strided view of `src` (element size `elem`) into contiguous `dst`, row
+ * by row of the innermost dimension. */
 static void strided_copy_bytes(int32_t rank, const int64_t *sizes, const int64_t *strides,
                                size_t elem, const unsigned char *src, unsigned char *dst) {
-  int64_t numel = 1;
-  for (int32_t d = 0; d < rank; ++d) numel *= sizes[d];
+  if (rank == 0) {
+    memcpy(dst, src, elem);
+    return;
+  }
+  int64_t rows = 1;
+  for (int32_t d = 0; d + 1 < rank; ++d) rows *= sizes[d];
+  const int64_t inner = sizes[rank - 1];
   int64_t index[AOTI_MAX_RANK] = {0};
-  for (int64_t e = 0; e < numel; ++e) {
+  for (int64_t r = 0; r < rows; ++r) {
     int64_t offset = 0;
-    for (int32_t d = 0; d < rank; ++d) offset += index[d] * strides[d];
-    memcpy(dst + (size_t)e * elem, src + (size_t)offset * elem, elem);
-    for (int32_t d = rank - 1; d >= 0 && ++index[d] == sizes[d]; --d) index[d] = 0;
+    for (int32_t d = 0; d + 1 < rank; ++d) offset += index[d] * strides[d];
+    strided_row(elem, inner, src + (size_t)offset * elem, strides[rank - 1], dst + (size_t)(r * inner) * elem);
+    for (int32_t d = rank - 2; d >= 0 && ++index[d] == sizes[d]; --d) index[d] = 0;
   }
 }
 

@@ -46,6 +46,27 @@ TEST(Passes, LinearOnRank3DecomposesAndFoldsTheTranspose) {
   EXPECT_EQ(out->dims[1], s0);
 }
 
+// A permute of a rank-3 constant folds to the permuted elements (checked against index arithmetic).
+TEST(Passes, PermuteOfAConstantFoldsToThePermutedElements) {
+  GraphBuilder b;
+  std::vector<float> values(2 * 3 * 5);
+  for (size_t i = 0; i < values.size(); ++i) values[i] = float(i);
+  aoti_value *c = b.Constant("c", {2, 3, 5}, values);
+  aoti_value *p = b.Node("torch.ops.aten.permute.default", "permute", {{"self", T(c)}, {"dims", b.Ints({2, 0, 1})}},
+                         {b.C(5), b.C(2), b.C(3)});
+  b.Output("output0", p);
+  ASSERT_EQ(aoti_ops_bind(b.g()), AOTI_OK) << aoti_last_error();
+  ASSERT_EQ(aoti_pass_fold_constants(b.g()), AOTI_OK) << aoti_last_error();
+  ASSERT_EQ(b.g()->num_constants, 1);
+  const aoti_constant &folded = b.g()->constants[0];
+  EXPECT_STREQ(folded.fqn, "c.permute");
+  ASSERT_EQ(folded.nbytes, values.size() * sizeof(float));
+  const float *got = static_cast<const float *>(folded.data);
+  for (int k = 0; k < 5; ++k)
+    for (int i = 0; i < 2; ++i)
+      for (int j = 0; j < 3; ++j) EXPECT_EQ(got[(k * 2 + i) * 3 + j], values[size_t((i * 3 + j) * 5 + k)]);
+}
+
 TEST(Passes, LinearOnRank3RunsLikeLoops) {
   GraphBuilder b;
   const aoti_sx *s0 = b.Sym("s0", 1, 16);
