@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -493,7 +494,7 @@ static aoti_status start_kernels(const char *dir, const char *kernels, const aot
 /* Stores a just-compiled kernels.o under `entry`; a cache that cannot be written costs a warning
  * (once per process) and the next build's compile, nothing else. */
 static void store_kernels(const char *dir, const char *entry, const aoti_build_options *options, double ms) {
-  static bool warned = false;
+  static atomic_bool warned; /* builds may run on several threads at once */
   char *obj_path = path_in(dir, "kernels.o");
   char *folder = strdup(entry);
   char *slash = folder ? strrchr(folder, '/') : NULL;
@@ -502,8 +503,7 @@ static void store_kernels(const char *dir, const char *entry, const aoti_build_o
   if (options && options->verbose)
     fprintf(stderr, "aotic: kernels: compiled in %.0f ms%s%s\n", ms, err ? ", not cached" : ", cached as ",
             err ? "" : entry);
-  if (err && !warned) {
-    warned = true;
+  if (err && !atomic_exchange(&warned, true)) {
     fprintf(stderr, "aotic: warning: cannot write the kernel cache '%s': %s; every build compiles the kernels "
             "again (see aotic --kernel-cache)\n", folder ? folder : entry, strerror(err));
   }
