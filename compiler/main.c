@@ -177,6 +177,7 @@ static void cli_free(cli *c) {
 static int parse_cli(int argc, char **argv, cli *c) {
   memset(c, 0, sizeof *c);
   aoti_build_options_init(&c->build);
+  c->build.parts = 2; /* generated sources build as two objects at once */
   aoti_pass_options_init(&c->passes);
   c->model_paths = calloc((size_t)argc, sizeof *c->model_paths);
   c->names = calloc((size_t)argc, sizeof *c->names);
@@ -422,7 +423,6 @@ static int compile_model(cli *c, model_job *job, aoti_package_writer *w, double 
   void *so = NULL;
   size_t so_len = 0;
   char *kernels = aoti_codegen_kernels_source();
-  c->build.parts = 2; /* generated sources build as two objects at once */
   if (!kernels || aoti_build_shared_library(r->source, r->source_len, kernels, job->name, &c->build, &so,
                                             &so_len) != AOTI_OK) {
     free(kernels);

@@ -511,41 +511,38 @@ static void store_kernels(const char *dir, const char *entry, const aoti_build_o
   free(obj_path);
 }
 
-/* <name>.c into <name>.o, or with options->parts 2 into <name>.1.o and <name>.2.o at once. */
-static aoti_status compile_model(const char *dir, const aoti_build_options *options, const char *name,
-                                 const char *c_name, char *messages) {
-  char *o_name = concat(name, ".o"), *o1 = concat(name, ".1.o"), *o2 = concat(name, ".2.o");
-  aoti_status st = o_name && o1 && o2 ? AOTI_OK : aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "build: out of memory");
-  if (st == AOTI_OK && !(options && options->parts == 2)) {
-    const char *const tail[] = {"-c", "-o", o_name, c_name, NULL};
-    st = run_step(dir, options, tail, messages);
-  } else if (st == AOTI_OK) {
-    const char *const tail1[] = {"-DAOTI_MODEL_PART=1", "-c", "-o", o1, c_name, NULL};
-    const char *const tail2[] = {"-DAOTI_MODEL_PART=2", "-c", "-o", o2, c_name, NULL};
-    command cmd1 = {0}, cmd2 = {0};
-    job j1, j2;
-    st = start_step(dir, options, tail1, &cmd1, &j1);
-    if (st == AOTI_OK) {
-      aoti_status st2 = start_step(dir, options, tail2, &cmd2, &j2);
-      if (st2 == AOTI_OK) st2 = finish_compiler(j2, &cmd2, has_user_flags(options), messages);
-      st = finish_compiler(j1, &cmd1, has_user_flags(options), messages);
-      if (st == AOTI_OK) st = st2;
-    }
-    command_free(&cmd1);
-    command_free(&cmd2);
+/* <name>.c into its `count` objects at once: one, or two parts (-DAOTI_MODEL_PART=1, 2). When
+ * both fail, the first part's error is the one reported. */
+static aoti_status compile_model(const char *dir, const aoti_build_options *options, const char *c_name,
+                                 int count, char *const *objects, char *messages) {
+  static const char *const kPart[2] = {"-DAOTI_MODEL_PART=1", "-DAOTI_MODEL_PART=2"};
+  command cmds[2] = {{0}, {0}};
+  job jobs[2];
+  int started = 0;
+  aoti_status st = AOTI_OK;
+  for (int i = 0; i < count && st == AOTI_OK; ++i) {
+    const char *const whole[] = {"-c", "-o", objects[i], c_name, NULL};
+    const char *const part[] = {kPart[i], "-c", "-o", objects[i], c_name, NULL};
+    st = start_step(dir, options, count == 2 ? part : whole, &cmds[i], &jobs[i]);
+    if (st == AOTI_OK) started++;
   }
-  free(o_name);
-  free(o1);
-  free(o2);
+  for (int i = started - 1; i >= 0; --i) { /* every started compiler is waited for */
+    const aoti_status part_st = finish_compiler(jobs[i], &cmds[i], has_user_flags(options), messages);
+    if (part_st != AOTI_OK) st = part_st;
+  }
+  for (int i = 0; i < count; ++i) command_free(&cmds[i]);
   return st;
 }
 
 /* In dir: <name>.c (and kernels.o, from the cache or compiled at the same time) into <name>.so. */
 static aoti_status build_in(const char *dir, const char *source, size_t source_len, const char *kernels,
                             const char *name, const aoti_build_options *options, char *messages) {
-  char *c_name = concat(name, ".c"), *o_name = concat(name, ".o"), *so_name = concat(name, ".so");
-  aoti_status st = c_name && o_name && so_name ? write_file_in(dir, c_name, source, source_len)
-                                               : aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "build: out of memory");
+  const int count = options && options->parts == 2 ? 2 : 1;
+  char *c_name = concat(name, ".c"), *so_name = concat(name, ".so");
+  char *objects[2] = {concat(name, count == 2 ? ".1.o" : ".o"), count == 2 ? concat(name, ".2.o") : NULL};
+  aoti_status st = c_name && so_name && objects[0] && (count == 1 || objects[1])
+                       ? write_file_in(dir, c_name, source, source_len)
+                       : aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "build: out of memory");
   if (st == AOTI_OK && !kernels) { /* a self-contained source: one step */
     const char *const tail[] = {"-o", so_name, c_name, "-lm", NULL};
     st = run_step(dir, options, tail, messages);
@@ -556,7 +553,7 @@ static aoti_status build_in(const char *dir, const char *source, size_t source_l
     char *entry = NULL;
     const double t0 = now_ms();
     st = start_kernels(dir, kernels, options, messages, &kcmd, &kjob, &started, &entry);
-    if (st == AOTI_OK) st = compile_model(dir, options, name, c_name, messages);
+    if (st == AOTI_OK) st = compile_model(dir, options, c_name, count, objects, messages);
     if (started) { /* always waited for, also when the model failed */
       aoti_status kst = finish_compiler(kjob, &kcmd, has_user_flags(options), messages);
       if (st == AOTI_OK) st = kst;
@@ -564,18 +561,18 @@ static aoti_status build_in(const char *dir, const char *source, size_t source_l
     }
     command_free(&kcmd);
     free(entry);
-    const bool two = options && options->parts == 2;
-    char *o1 = concat(name, ".1.o"), *o2 = concat(name, ".2.o");
-    const char *const link_one[] = {"-o", so_name, o_name, "kernels.o", "-lm", "-Wl,--gc-sections", NULL};
-    const char *const link_two[] = {"-o", so_name, o1, o2, "kernels.o", "-lm", "-Wl,--gc-sections", NULL};
-    if (st == AOTI_OK && (!o1 || !o2)) st = aoti_error_set(AOTI_ERROR_OUT_OF_MEMORY, "build: out of memory");
-    if (st == AOTI_OK) st = run_step(dir, options, two ? link_two : link_one, messages);
-    free(o1);
-    free(o2);
+    const char *link[8] = {"-o", so_name};
+    int n = 2;
+    for (int i = 0; i < count; ++i) link[n++] = objects[i];
+    link[n++] = "kernels.o";
+    link[n++] = "-lm";
+    link[n++] = "-Wl,--gc-sections"; /* the kernels this model does not call */
+    if (st == AOTI_OK) st = run_step(dir, options, link, messages);
   }
   free(c_name);
-  free(o_name);
   free(so_name);
+  free(objects[0]);
+  free(objects[1]);
   return st;
 }
 
